@@ -6,8 +6,10 @@
  *   (util-linux/bsdutils). `C-c`/`C-d`/`C-z` are the terminal's control bytes, so job control,
  *   end-of-file and interactive prompts behave as in tmux, and programs line-buffer their output.
  * - `pipe` (fallback when `script` is missing or fails): an interactive bash on plain pipes.
- *   Interrupts (`C-c`, and `C-d`/`C-z`, which pipes cannot express) send SIGINT to the running
- *   command's process tree, found through `/proc`, and to the shell.
+ *   `C-c` (and `C-z`: a shell without a terminal has no job control to suspend with) sends SIGINT
+ *   to the shell and to the running command's process tree, found through `/proc`. Each command
+ *   reads its standard input from a FIFO of its own, so input goes to the command rather than to
+ *   the shell, and `C-d` closes it: the command sees end-of-file, as on a terminal.
  *
  * Each command is written to a file and the shell is sent `. '<file>'`, so commands of any length
  * and shape (heredocs, several lines) reach bash intact. The prompt is a marker with `$?`, `$!`,
@@ -98,6 +100,8 @@ export class BashSession {
   #prevStatus: Status = null;
   #continued = false; // an observation was already returned for the running command
   #echo: Uint8Array | null = null; // the terminal's echo of the line we typed, to drop from output
+  #stdinFifo: string | null = null; // pipe mode: the FIFO commands read their input from
+  #stdin: Deno.FsFile | null = null; // pipe mode: the running command's input, open while it runs
   #exited = false;
   #waiters: (() => void)[] = [];
   #encoder = new TextEncoder();
@@ -268,7 +272,7 @@ export class BashSession {
     const init = [
       mode === "pty"
         ? `stty -onlcr cols ${COLUMNS} rows ${ROWS} 2>/dev/null; set -o ignoreeof`
-        : "exec 2>&1",
+        : `exec 2>&1; mkfifo -m 600 '${this.#tmpDir}/stdin' 2>/dev/null`,
       "unset HISTFILE",
       `__velora_user=$(id -un 2>/dev/null || echo "$USER")`,
       ...promptSetup(nonce),
@@ -292,6 +296,8 @@ export class BashSession {
     this.#finished = null;
     this.#running = false;
     this.#out.reset();
+    const fifo = `${this.#tmpDir}/stdin`;
+    this.#stdinFifo = mode === "pipe" && (await statOrNull(fifo))?.isFifo ? fifo : null;
     const shell = mode === "pty" ? descendantPids(proc.pid)[0] ?? proc.pid : proc.pid;
     this.#watchdog = startWatchdog(bash, [proc.pid, shell]);
   }
@@ -302,6 +308,7 @@ export class BashSession {
   }
 
   async #shutdown(): Promise<void> {
+    this.#closeStdin();
     const watchdog = this.#watchdog;
     this.#watchdog = null;
     const proc = this.#proc;
@@ -346,6 +353,8 @@ export class BashSession {
       const key = command[2]!;
       if (this.#mode === "pty") {
         await this.#writeBytes(new Uint8Array([controlByte(key)]));
+      } else if (key === "d" && this.#stdin) {
+        this.#closeStdin();
       } else {
         this.#interrupt(key === "\\" ? "SIGQUIT" : "SIGINT");
       }
@@ -353,22 +362,35 @@ export class BashSession {
     }
     if (isInput) {
       this.#echo = null;
-      await this.#write(command + "\n");
+      if (this.#stdin) await writeAll(this.#stdin, this.#encoder.encode(command + "\n"));
+      else await this.#write(command + "\n");
       return;
     }
     const file = `${this.#tmpDir}/cmd-${++this.#counter}.sh`;
     await Deno.writeTextFile(file, command + "\n");
-    const line = `. '${file}'`;
+    let line = `. '${file}'`;
+    if (this.#stdinFifo) {
+      // Opened for reading and writing, which never blocks on a FIFO; closing it is end-of-file.
+      this.#closeStdin();
+      this.#stdin = await Deno.open(this.#stdinFifo, { read: true, write: true });
+      line += ` < '${this.#stdinFifo}'`;
+    }
     this.#echo = this.#mode === "pty" ? this.#encoder.encode(line) : null;
     await this.#write(line + "\n");
   }
 
-  /** Pipe mode: signal the running command's process tree, then the shell itself. */
+  /**
+   * Pipe mode: signal the shell, then the running command's process tree. The order matters: a
+   * shell without job control abandons the rest of a command list (`sleep 30; echo never`) only
+   * when its own SIGINT is pending by the time it sees the child die; the other way round it runs
+   * `echo never`, and the late SIGINT then ends the *next* command with exit code 130.
+   */
   #interrupt(signal: Deno.Signal): void {
     const shell = this.#proc?.pid;
     if (shell === undefined) return;
-    for (const pid of descendantPids(shell)) trySignal(pid, signal);
+    const tree = descendantPids(shell);
     trySignal(shell, "SIGINT");
+    for (const pid of tree) trySignal(pid, signal);
   }
 
   async #wait(command: string, request: RunRequest, start: number): Promise<Observation> {
@@ -409,6 +431,7 @@ export class BashSession {
     const info = this.#finished!;
     this.#finished = null;
     this.#running = false;
+    this.#closeStdin();
     const content = this.#render(command, isInput);
     const metadata: CmdOutputMetadata = {
       exit_code: info.exitCode,
@@ -482,6 +505,17 @@ export class BashSession {
       text += TRUNCATION_NOTICE + renderTerminalText(decoder.decode(parts.tail));
     }
     return pyRstrip(text);
+  }
+
+  /** Pipe mode: ends the running command's input (what it has not read is dropped). */
+  #closeStdin(): void {
+    const stdin = this.#stdin;
+    this.#stdin = null;
+    try {
+      stdin?.close();
+    } catch {
+      // already closed
+    }
   }
 
   async #write(text: string): Promise<void> {
@@ -591,6 +625,10 @@ function findEcho(head: Uint8Array, line: Uint8Array): number {
     return end;
   }
   return -1;
+}
+
+async function writeAll(file: Deno.FsFile, bytes: Uint8Array): Promise<void> {
+  for (let done = 0; done < bytes.length;) done += await file.write(bytes.subarray(done));
 }
 
 function partsBytes(out: BoundedOutput): Uint8Array {

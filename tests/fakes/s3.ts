@@ -9,7 +9,7 @@
  */
 // s3rver ships no types.
 // @ts-types="./s3rver.d.ts"
-import S3rver from "s3rver";
+import S3rver from "npm:s3rver@3.7.1";
 import { createReadStream } from "node:fs";
 import { PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 

@@ -4,7 +4,7 @@
  */
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import type { Page } from "playwright-core";
+import type { Page } from "npm:playwright-core@1.65.1";
 import { velora } from "../support/velora.ts";
 import { FIXTURE, FIXTURE_IDS, withFixture } from "./_fixture.ts";
 import { fakeRow, writeOutput } from "./_rows.ts";

@@ -242,8 +242,27 @@ export function bashSuite(mode: "pty" | "pipe"): void {
     });
   });
 
+  Deno.test(name("C-d ends the running command's input, as on a terminal"), async () => {
+    await withServer({ mode }, async (server) => {
+      await server.run("cat > typed.txt", { timeout: 1, blocking: true });
+      await server.run("some text", { isInput: true, timeout: 1, blocking: true });
+      const ended = await server.run("C-d", { isInput: true, timeout: 10, blocking: true });
+      assert.equal(ended.extras.metadata!.exit_code, 0);
+      assert.equal(
+        ended.extras.metadata!.suffix,
+        "\n[The command completed with exit code 0. CTRL+D was sent.]",
+      );
+      assert.equal(await Deno.readTextFile(`${server.workDir}/typed.txt`), "some text\n");
+      const read = await server.run("read -r line; echo got:$line", { timeout: 1, blocking: true });
+      assert.equal(read.extras.metadata!.exit_code, -1, "a new command waits for its own input");
+      const answered = await server.run("C-d", { isInput: true, timeout: 10, blocking: true });
+      assert.equal(answered.content, "got:");
+      assert.equal((await server.run("echo ok")).content, "ok");
+    });
+  });
+
   if (mode === "pty") {
-    Deno.test(name("C-z suspends and C-d ends input, as on a terminal"), async () => {
+    Deno.test(name("C-z suspends, as on a terminal"), async () => {
       await withServer({ mode }, async (server) => {
         await server.run("sleep 30", { timeout: 1, blocking: true });
         const stopped = await server.run("C-z", { isInput: true, timeout: 10, blocking: true });
@@ -254,26 +273,27 @@ export function bashSuite(mode: "pty" | "pipe"): void {
           "\n[The command completed with exit code 148. CTRL+Z was sent.]",
         );
         await server.run("kill %1");
-
-        await server.run("cat > typed.txt", { timeout: 1, blocking: true });
-        await server.run("some text", { isInput: true, timeout: 1, blocking: true });
-        const ended = await server.run("C-d", { isInput: true, timeout: 10, blocking: true });
-        assert.equal(ended.extras.metadata!.exit_code, 0);
-        assert.equal(await Deno.readTextFile(`${server.workDir}/typed.txt`), "some text\n");
         assert.equal((await server.run("tty")).content.startsWith("/dev/pts/"), true);
       });
     });
   } else {
-    Deno.test(name("C-d and C-z interrupt the running command"), async () => {
-      await withServer({ mode }, async (server) => {
-        await server.run("sleep 30", { timeout: 1, blocking: true });
-        const obs = await server.run("C-z", { isInput: true, timeout: 10, blocking: true });
-        assert.equal(obs.extras.metadata!.exit_code, 130);
-        await server.run("cat", { timeout: 1, blocking: true });
-        const ended = await server.run("C-d", { isInput: true, timeout: 10, blocking: true });
-        assert.notEqual(ended.extras.metadata!.exit_code, -1);
-        assert.equal((await server.run("echo ok")).content, "ok");
-      });
-    });
+    Deno.test(
+      name("C-z interrupts the running command (no job control without a terminal)"),
+      async () => {
+        await withServer({ mode }, async (server) => {
+          await server.run("sleep 30; echo never", { timeout: 1, blocking: true });
+          const obs = await server.run("C-z", { isInput: true, timeout: 10, blocking: true });
+          assert.equal(obs.extras.metadata!.exit_code, 130);
+          assert.equal(
+            obs.extras.metadata!.suffix,
+            "\n[The command completed with exit code 130. CTRL+Z was sent.]",
+          );
+          assert.doesNotMatch(obs.content, /never/);
+          const next = await server.run("echo ok");
+          assert.equal(next.content, "ok");
+          assert.equal(next.extras.metadata!.exit_code, 0);
+        });
+      },
+    );
   }
 }
