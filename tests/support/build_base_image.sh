@@ -1,142 +1,22 @@
 #!/usr/bin/env bash
-# Builds the Docker base image the tests use, when its tag is missing.
-#
-# No image registry is reachable here, so the image is a `debootstrap --variant=minbase` root
-# filesystem turned into an image with `docker import`. The Debian mirror and suite are read from
-# this machine's apt sources at run time; no host name is written into the repository.
+# Builds the Docker base image the tests use, when its tag is missing (`.ci/run` calls this).
+# The work is done by scripts/build_base_image.sh (debootstrap + docker import, no registry);
+# debootstrap is installed with apt-get when it is missing.
 #
 # Usage: tests/support/build_base_image.sh [--force]
 #
 # Environment:
 #   VELORA_TEST_BASE_IMAGE  image tag to build (default: velora-test-base:bookworm)
-#   VELORA_BASE_MIRROR      mirror URI (default: first non-security apt source of this machine)
-#   VELORA_BASE_SUITE       suite (default: that source's release suite, else VERSION_CODENAME)
-#
-# Needs root (debootstrap) and a running Docker engine.
+#   VELORA_BASE_MIRROR, VELORA_BASE_SUITE: see scripts/build_base_image.sh
 set -euo pipefail
 
-readonly TAG="${VELORA_TEST_BASE_IMAGE:-velora-test-base:bookworm}"
-readonly PACKAGES="git,patch,python3,python3-pytest,ca-certificates,procps,bsdutils"
-
-log() { printf 'build_base_image: %s\n' "$*" >&2; }
-die() {
-  log "$*"
-  exit 1
-}
-
-force=0
 case "${1:-}" in
-  --force) force=1 ;;
-  "") ;;
-  *) die "Unknown argument \"$1\" (usage: $0 [--force])" ;;
+  --force | "") ;;
+  *)
+    printf 'build_base_image: Unknown argument "%s" (usage: %s [--force])\n' "$1" "$0" >&2
+    exit 1
+    ;;
 esac
 
-docker info >/dev/null 2>&1 || die "No Docker engine answers (DOCKER_HOST=\"${DOCKER_HOST:-}\")"
-
-if [[ $force -eq 0 ]] && docker image inspect "$TAG" >/dev/null 2>&1; then
-  log "Image \"$TAG\" exists; nothing to do"
-  exit 0
-fi
-
-# Prints "URI SUITE" for each enabled `deb` source of a release suite (`bookworm`, not
-# `bookworm-updates` or `-security`): deb822 stanzas in /etc/apt/sources.list.d/*.sources, then
-# one-line `deb` entries in the .list files.
-apt_source() {
-  local f
-  shopt -s nullglob
-  for f in /etc/apt/sources.list.d/*.sources; do
-    awk '
-      function flush() {
-        if (types ~ /(^| )deb( |$)/ && enabled !~ /^(no|false)$/ && uris != "") {
-          n = split(uris, u, " "); m = split(suites, s, " ")
-          for (i = 1; i <= n; i++) {
-            if (u[i] ~ /-security/) continue
-            for (j = 1; j <= m; j++) {
-              if (s[j] ~ /[-\/]/) continue
-              print u[i], s[j]; found = 1; exit
-            }
-          }
-        }
-        types = ""; uris = ""; suites = ""; enabled = ""
-      }
-      /^[ \t]*#/ { next }
-      /^[ \t]*$/ { flush(); next }
-      tolower($1) == "types:" { $1 = ""; types = $0 }
-      tolower($1) == "uris:" { $1 = ""; uris = $0 }
-      tolower($1) == "suites:" { $1 = ""; suites = $0 }
-      tolower($1) == "enabled:" { enabled = tolower($2) }
-      END { if (!found) flush() }
-    ' "$f" | head -n 1
-  done
-  for f in /etc/apt/sources.list /etc/apt/sources.list.d/*.list; do
-    [[ -r $f ]] || continue
-    # deb [options] uri suite components...
-    sed -E -e 's/#.*//' -e 's/\[[^]]*\]//' "$f" |
-      awk '$1 == "deb" && $2 !~ /-security/ && $3 !~ /[-\/]/ { print $2, $3 }'
-  done
-}
-
-read -r src_uri src_suite < <(apt_source | head -n 1) || true
-mirror="${VELORA_BASE_MIRROR:-${src_uri:-}}"
-suite="${VELORA_BASE_SUITE:-${src_suite:-}}"
-if [[ -z $suite && -r /etc/os-release ]]; then
-  # shellcheck source=/dev/null
-  suite="$(. /etc/os-release && printf '%s' "${VERSION_CODENAME:-}")"
-fi
-[[ -n $mirror ]] || die "No apt source found in /etc/apt (set VELORA_BASE_MIRROR)"
-[[ -n $suite ]] || die "No suite found in /etc/apt or /etc/os-release (set VELORA_BASE_SUITE)"
-
-[[ $(id -u) -eq 0 ]] || die "debootstrap needs root"
-if ! command -v debootstrap >/dev/null; then
-  log "Installing debootstrap"
-  DEBIAN_FRONTEND=noninteractive apt-get install -y debootstrap >/dev/null ||
-    { apt-get update >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y debootstrap; }
-fi
-
-# One build at a time on this machine; a second caller waits, then finds the tag.
-exec {lock_fd}>"/tmp/velora-base-image.lock"
-flock "$lock_fd"
-if [[ $force -eq 0 ]] && docker image inspect "$TAG" >/dev/null 2>&1; then
-  log "Image \"$TAG\" was built meanwhile"
-  exit 0
-fi
-
-rootfs="$(mktemp -d /tmp/velora-base-rootfs.XXXXXX)"
-cleanup() {
-  # debootstrap mounts proc/sys inside the target; never delete through a mount.
-  local m
-  awk -v root="$rootfs/" 'index($2, root) == 1 { print $2 }' /proc/mounts | sort -r |
-    while read -r m; do umount -l "$m" || true; done
-  rm -rf --one-file-system "$rootfs" "$rootfs.log"
-}
-trap cleanup EXIT
-
-start=$SECONDS
-log "debootstrap $suite from $mirror into $rootfs"
-if ! debootstrap --variant=minbase --include="$PACKAGES" "$suite" "$rootfs" "$mirror" \
-  >"$rootfs.log" 2>&1; then
-  tail -n 30 "$rootfs.log" >&2
-  [[ -f $rootfs/debootstrap/debootstrap.log ]] && tail -n 30 "$rootfs/debootstrap/debootstrap.log" >&2
-  die "debootstrap failed"
-fi
-
-for tool in bash ls cat git python3 pytest-3 patch script ps; do
-  chroot "$rootfs" /usr/bin/env PATH=/usr/sbin:/usr/bin:/sbin:/bin sh -c "command -v $tool" \
-    >/dev/null || die "The base image lacks \"$tool\""
-done
-
-rm -rf "$rootfs"/var/cache/apt/archives/*.deb "$rootfs"/var/lib/apt/lists/*
-
-log "docker import as $TAG"
-old_id="$(docker image inspect --format '{{.Id}}' "$TAG" 2>/dev/null || true)"
-tar --numeric-owner -C "$rootfs" -c . | docker import \
-  --change 'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' \
-  --change 'ENV LANG=C.UTF-8' \
-  --change 'CMD ["/bin/bash"]' \
-  --change "LABEL velora.test-base=$suite" \
-  - "$TAG" >/dev/null
-if [[ -n $old_id ]]; then
-  # The replaced image; kept when images built FROM it still use it.
-  docker image rm "$old_id" >/dev/null 2>&1 || true
-fi
-log "Built \"$TAG\" in $((SECONDS - start)) s"
+exec bash "$(dirname "${BASH_SOURCE[0]}")/../../scripts/build_base_image.sh" \
+  --install-debootstrap "$@" "${VELORA_TEST_BASE_IMAGE:-velora-test-base:bookworm}"
