@@ -56,8 +56,10 @@ export interface EpisodeInstance {
 export interface EpisodeLimits {
   /** Agent steps (each queued tool call is one step). */
   maxIterations: number;
-  /** Stop once the accumulated LLM cost reaches this many USD. */
+  /** Stop once the accumulated LLM cost (with {@linkcode priorCost}) reaches this many USD. */
   maxBudgetPerTask?: number;
+  /** USD already spent on this task by earlier attempts; counts toward `maxBudgetPerTask`. */
+  priorCost?: number;
   /** Stop after this many seconds. */
   wallClockSeconds?: number;
 }
@@ -167,7 +169,7 @@ export async function runEpisode(options: EpisodeOptions): Promise<EpisodeResult
   let iteration = 0;
   let end: End | undefined;
   while (!end) {
-    end = checkLimits(ctx, iteration, metrics.accumulatedCost);
+    end = checkLimits(ctx, iteration, metrics.accumulatedCost + (options.limits.priorCost ?? 0));
     if (end) break;
     iteration++;
     end = await takeStep(ctx, iteration);

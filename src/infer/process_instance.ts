@@ -9,7 +9,7 @@ import { join } from "node:path";
 import type { AgentClass } from "../agent/agent.ts";
 import { runEpisode } from "../agent/controller.ts";
 import type { EventDict } from "../agent/events.ts";
-import type { MetricsSnapshot } from "../agent/llm/metrics.ts";
+import { mergeMetrics, type MetricsSnapshot } from "../agent/llm/metrics.ts";
 import type { LlmConfig } from "../config/llm_config.ts";
 import type { Instance } from "../dataset/instance.ts";
 import type { Docker } from "../docker/client.ts";
@@ -33,6 +33,8 @@ export interface InferSettings {
   retryDelaySeconds: number;
   repoPath?: string;
   sandboxTimeout: number;
+  /** Seconds without new output after which a command returns to the agent. @default 30 */
+  noChangeTimeoutSeconds?: number;
   memoryBytes?: number;
   cpus?: number;
   pidsLimit?: number;
@@ -89,7 +91,11 @@ export function isInfrastructureError(error: unknown): boolean {
   return typeof error === "string" && INFRASTRUCTURE_ERRORS.some((p) => error.startsWith(p));
 }
 
-/** Runs one instance with retries and returns its row (never throws for instance failures). */
+/**
+ * Runs one instance with retries and returns its row (never throws for instance failures). The
+ * row's `metrics` add up every attempt's LLM use, a retried one included, so its cost reaches
+ * `max_cost`; the error row after the last retry carries them too.
+ */
 export async function processInstance(job: InstanceJob): Promise<OutputRow> {
   const { settings } = job;
   if (typeof job.image !== "string") return errorRow(job, `ImageMissing: ${job.image.error}`);
@@ -101,6 +107,7 @@ export async function processInstance(job: InstanceJob): Promise<OutputRow> {
     );
   }
   let lastFailure = "";
+  const spent: MetricsSnapshot[] = [];
   for (let attempt = 0; attempt <= settings.maxRetries; attempt++) {
     if (attempt > 0) {
       job.log(`Retrying (attempt ${attempt + 1}/${settings.maxRetries + 1}) after: ${lastFailure}`);
@@ -108,7 +115,7 @@ export async function processInstance(job: InstanceJob): Promise<OutputRow> {
     }
     if (job.signal.aborted && attempt > 0) break;
     try {
-      const row = await attemptInstance(job, job.image);
+      const row = await attemptInstance(job, job.image, spent);
       if (row) return row;
       lastFailure = "the runtime failed during the episode";
     } catch (error) {
@@ -116,14 +123,22 @@ export async function processInstance(job: InstanceJob): Promise<OutputRow> {
       job.log(`Attempt ${attempt + 1} failed: ${lastFailure}`);
     }
   }
-  return errorRow(
+  const row = errorRow(
     job,
     `AgentRuntimeError: Maximum retries (${settings.maxRetries}) reached: ${lastFailure}`,
   );
+  return spent.length > 0 ? { ...row, metrics: { ...mergeMetrics(spent), condenser: [] } } : row;
 }
 
-/** One attempt; undefined when the runtime failed mid-episode (retry). */
-async function attemptInstance(job: InstanceJob, image: string): Promise<OutputRow | undefined> {
+/**
+ * One attempt; undefined when the runtime failed mid-episode (retry). The episode's metrics are
+ * pushed to `spent` as soon as it ends, so they count even when collecting the patch throws.
+ */
+async function attemptInstance(
+  job: InstanceJob,
+  image: string,
+  spent: MetricsSnapshot[],
+): Promise<OutputRow | undefined> {
   const { instance, settings } = job;
   job.log(`Starting a sandbox from ${image}`);
   await using sandbox = await Sandbox.start(job.docker, {
@@ -131,7 +146,7 @@ async function attemptInstance(job: InstanceJob, image: string): Promise<OutputR
     run: job.runLabel,
     instance: instance.instance_id,
     phase: "infer",
-    env: { NO_CHANGE_TIMEOUT_SECONDS: "30" },
+    env: { NO_CHANGE_TIMEOUT_SECONDS: String(settings.noChangeTimeoutSeconds ?? 30) },
     ...(settings.memoryBytes === undefined ? {} : { memoryBytes: settings.memoryBytes }),
     ...(settings.cpus === undefined ? {} : { cpus: settings.cpus }),
     ...(settings.pidsLimit === undefined ? {} : { pidsLimit: settings.pidsLimit }),
@@ -154,6 +169,7 @@ async function attemptInstance(job: InstanceJob, image: string): Promise<OutputR
       ...(settings.maxBudgetPerTask === undefined
         ? {}
         : { maxBudgetPerTask: settings.maxBudgetPerTask }),
+      priorCost: spent.reduce((sum, metrics) => sum + metrics.accumulated_cost, 0),
     },
     signal: job.signal,
     completionsDir: join(job.outDir, OUTPUT_FILES.completions, instance.instance_id),
@@ -161,11 +177,12 @@ async function attemptInstance(job: InstanceJob, image: string): Promise<OutputR
     log: job.log,
     sandboxTimeout: settings.sandboxTimeout,
   });
+  spent.push(result.metrics);
   if (result.exit.reason === "runtime_error") {
     job.log(`Runtime failed: ${result.lastError}`);
     return undefined;
   }
-  const patch = await collectPatch(sandbox, workspace, instance.base_commit);
+  const patch = await collectPatch(sandbox, workspace, instance.base_commit, job.log);
   const error = result.exit.reason === "wall_clock"
     ? `Timeout after ${settings.timeoutSeconds} seconds`
     : result.lastError;
@@ -176,7 +193,7 @@ async function attemptInstance(job: InstanceJob, image: string): Promise<OutputR
     instruction: job.instruction,
     metadata: job.metadata,
     history: result.history,
-    metrics: { ...result.metrics, condenser: [] },
+    metrics: { ...(spent.length > 1 ? mergeMetrics(spent) : result.metrics), condenser: [] },
     error,
     instance: instanceRecord(instance),
   };

@@ -5,7 +5,7 @@
  * @module
  */
 import type { Instance } from "../dataset/instance.ts";
-import { exitCodeOf, type Observation } from "../runtime/protocol.ts";
+import { exitCodeOf, type Observation, type RunOptions } from "../runtime/protocol.ts";
 import type { Sandbox } from "../runtime/sandbox.ts";
 import { workspaceName } from "./instruction.ts";
 
@@ -22,8 +22,13 @@ export function repoCandidates(instance: Instance): string[] {
 
 const SETUP_TIMEOUT = 600;
 
-async function must(sandbox: Sandbox, command: string, what: string): Promise<Observation> {
-  const observation = await sandbox.run(command, { timeout: SETUP_TIMEOUT });
+async function must(
+  sandbox: Sandbox,
+  command: string,
+  what: string,
+  options: RunOptions = {},
+): Promise<Observation> {
+  const observation = await sandbox.run(command, { timeout: SETUP_TIMEOUT, ...options });
   if (exitCodeOf(observation) !== 0) {
     const output = observation.content.trim().split("\n").slice(-5).join(" | ");
     throw new WorkspaceError(`${what} failed (exit ${exitCodeOf(observation)}): ${output}`);
@@ -92,22 +97,73 @@ export async function prepareWorkspace(
 }
 
 const PATCH_FILE = "/tmp/.velora_patch.diff";
+/** Seconds a `cd` into the workspace may take before the session counts as wedged. */
+const PROBE_TIMEOUT = 60;
+/** Seconds to wait for a command the agent left running to end after one `C-c`. */
+const INTERRUPT_TIMEOUT = 5;
 
 /**
  * The agent's changes against the base commit: `git add -A`, binary files dropped, then
  * `git diff --no-color --cached <base>` read back whole (not through the 30000-char output cap).
+ *
+ * A command the agent left running (a server, a watcher, `sleep 300` past its soft timeout) is
+ * interrupted first (`C-c` as input, twice at most). When the bash session is still busy or
+ * broken after that, or a collection step fails in it, the patch is collected through one-shot
+ * shells in the workspace (`is_static`), so a finished episode is never lost to the session.
  */
 export async function collectPatch(
   sandbox: Sandbox,
   workspace: string,
   baseCommit: string,
+  log: (line: string) => void = () => {},
 ): Promise<string> {
-  const cd = await sandbox.run(`cd ${quote(workspace)}`, { timeout: SETUP_TIMEOUT });
-  if (exitCodeOf(cd) === -1) {
-    await sandbox.run("C-c");
-    await must(sandbox, `cd ${quote(workspace)}`, "Entering the workspace");
+  let usable = false;
+  try {
+    usable = await settleSession(sandbox, workspace, log);
+  } catch (error) {
+    log(`Settling the bash session failed: ${(error as Error).message}`);
   }
-  await must(sandbox, 'git config --global core.pager "" && git add -A', "Staging changes");
+  if (usable) {
+    try {
+      return await diff(sandbox, baseCommit, {});
+    } catch (error) {
+      if (!(error instanceof WorkspaceError)) throw error;
+      log(`Collecting the patch in the bash session failed (${error.message}); using a new shell`);
+    }
+  } else {
+    log("The bash session is not usable; collecting the patch through a new shell");
+  }
+  return await diff(sandbox, baseCommit, { staticIn: workspace });
+}
+
+/**
+ * Leaves the bash session idle in `workspace`: `cd` there, and while a command the agent left
+ * running refuses it (exit −1), `C-c` that command as input, at most twice. False when the session
+ * is still busy afterwards or the `cd` fails.
+ */
+async function settleSession(
+  sandbox: Sandbox,
+  workspace: string,
+  log: (line: string) => void,
+): Promise<boolean> {
+  for (let interrupts = 0;; interrupts++) {
+    const cd = await sandbox.run(`cd ${quote(workspace)}`, { timeout: PROBE_TIMEOUT });
+    const code = exitCodeOf(cd);
+    if (code !== -1) return code === 0;
+    if (interrupts === 2) return false;
+    log(`A command is still running in the bash session; sending C-c (${interrupts + 1} of 2)`);
+    await sandbox.run("C-c", { isInput: true, timeout: INTERRUPT_TIMEOUT });
+  }
+}
+
+/** Stages, drops binaries, diffs and reads the patch back; `where` picks session or new shell. */
+async function diff(sandbox: Sandbox, baseCommit: string, where: RunOptions): Promise<string> {
+  await must(
+    sandbox,
+    'git config --global core.pager "" && git add -A',
+    "Staging changes",
+    where,
+  );
   await must(
     sandbox,
     'git status --porcelain | while IFS= read -r line; do f="${line:3}"; ' +
@@ -115,11 +171,13 @@ export async function collectPatch(
       '{ [ -s "$f" ] && ! grep -Iq . "$f"; }; }; then git rm -q --cached -f -- "$f" >/dev/null 2>&1; ' +
       'echo "Removed: $f"; fi; done; true',
     "Dropping binary files",
+    where,
   );
   await must(
     sandbox,
     `git diff --no-color --cached ${quote(baseCommit)} > ${PATCH_FILE}`,
     "Computing the patch",
+    where,
   );
   const read = await sandbox.execute({ action: "read", args: { path: PATCH_FILE }, timeout: 60 });
   if (read.observation !== "read") {

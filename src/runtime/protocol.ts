@@ -38,6 +38,11 @@ export interface RunOptions {
   isInput?: boolean;
   /** Hard timeout in seconds; also makes the call blocking (no soft timeout). */
   timeout?: number;
+  /**
+   * Run it as a one-shot `bash -c` in this directory, outside the persistent session (OpenHands
+   * `is_static` with `cwd`): works whatever the session is doing.
+   */
+  staticIn?: string;
 }
 
 /** Builds a `run` action the way the OpenHands client serialises `CmdRunAction`. */
@@ -49,8 +54,8 @@ export function runAction(command: string, options: RunOptions = {}): ActionEven
       is_input: options.isInput ?? false,
       thought: "",
       blocking: options.timeout !== undefined,
-      is_static: false,
-      cwd: null,
+      is_static: options.staticIn !== undefined,
+      cwd: options.staticIn ?? null,
       hidden: false,
       confirmation_state: "confirmed",
       security_risk: -1,

@@ -131,6 +131,33 @@ export class Metrics {
   }
 }
 
+/**
+ * The metrics of several runs of one task as one (OpenHands `Metrics.merge`): costs added, the
+ * per-completion lists joined in order, token totals added (the context window is the largest).
+ * Used for an instance run more than once, so the row shows every paid attempt.
+ */
+export function mergeMetrics(snapshots: readonly MetricsSnapshot[]): MetricsSnapshot {
+  const last = snapshots.at(-1);
+  const model = last?.accumulated_token_usage.model ?? "default";
+  const total = emptyUsage(model);
+  for (const { accumulated_token_usage: u } of snapshots) {
+    total.prompt_tokens += u.prompt_tokens;
+    total.completion_tokens += u.completion_tokens;
+    total.cache_read_tokens += u.cache_read_tokens;
+    total.cache_write_tokens += u.cache_write_tokens;
+    total.context_window = Math.max(total.context_window, u.context_window);
+    total.per_turn_token = u.per_turn_token;
+  }
+  return {
+    accumulated_cost: snapshots.reduce((sum, s) => sum + s.accumulated_cost, 0),
+    max_budget_per_task: last?.max_budget_per_task ?? null,
+    accumulated_token_usage: total,
+    costs: snapshots.flatMap((s) => s.costs.map((c) => ({ ...c }))),
+    response_latencies: snapshots.flatMap((s) => s.response_latencies.map((l) => ({ ...l }))),
+    token_usages: snapshots.flatMap((s) => s.token_usages.map((u) => ({ ...u }))),
+  };
+}
+
 function emptyUsage(model: string): TokenUsage {
   return {
     model,
