@@ -21,6 +21,7 @@ import {
   type ActionEventDict,
   type EventDict,
   EventLog,
+  isAction,
   type NewAction,
   type OnEvent,
 } from "./events.ts";
@@ -324,12 +325,21 @@ async function onStepFailure(ctx: Context, failure: unknown): Promise<End | unde
     return undefined;
   }
   if (failure instanceof LlmError && failure.kind === "context_window") {
-    const forget = eventsToForget(ctx.events.events);
+    // Condensing again right after a condensation would only loop (and end as "stuck"): a prompt
+    // still too long after one condensation, or with nothing left to forget, ends the episode.
+    const last = ctx.events.events.at(-1);
+    const justCondensed = last !== undefined && isAction(last) && last.action === "condensation";
+    const forget = justCondensed ? undefined : eventsToForget(ctx.events.events);
     if (forget) {
       ctx.log(`Context window exceeded; forgetting ${forget.length} events`);
       await ctx.events.append(condensationAction(forget));
       return undefined;
     }
+    ctx.log(
+      justCondensed
+        ? "Context window still exceeded after condensing the history"
+        : "Context window exceeded with nothing left to condense",
+    );
   }
   if (failure instanceof LlmError) return error("llm_error", failure.lastError, failure.kind);
   ctx.log(`Agent step failed: ${failure instanceof Error ? failure.stack : String(failure)}`);
