@@ -6,7 +6,7 @@
 import { stringify } from "yaml";
 import { EXIT, InterruptedError } from "../errors.ts";
 import { loadPipeline, type Plan } from "../pipeline/load.ts";
-import { redact } from "../pipeline/interpolate.ts";
+import { redact } from "../redact.ts";
 import { previewRun, type RunOptions, runPipeline } from "../pipeline/runner.ts";
 
 /** Flags of `velora run`. */

@@ -12,7 +12,7 @@ import { type Container, execIn, removeContainer, startContainer } from "../dock
 import { imageExists } from "../docker/images.ts";
 import { veloraLabels } from "../docker/labels.ts";
 import { putFiles } from "../docker/put_files.ts";
-import { writeFileAtomic } from "../pipeline/state.ts";
+import { writeFileAtomic } from "../fs.ts";
 import { repoCandidates } from "../infer/workspace.ts";
 import { defaultGoModule } from "./canonical.ts";
 import { buildEvalScript, buildRunner, EVAL_DIR, filesOfDiff } from "./eval_script.ts";

@@ -15,7 +15,7 @@ import type { Docker } from "../docker/client.ts";
 import { reap } from "../docker/containers.ts";
 import { imageFor, type ImageNaming } from "../infer/image_name.ts";
 import { JsonlWriter } from "../output/jsonl_writer.ts";
-import { writeFileAtomic } from "../pipeline/state.ts";
+import { writeFileAtomic } from "../fs.ts";
 import type { JitImages } from "../images/jit.ts";
 import { type EvalSettings, type EvalTask, evaluateMsb, evaluateVelora } from "./harness.ts";
 import type { MsbVerdict } from "./mswebench_rule.ts";

@@ -9,7 +9,7 @@
  * @module
  */
 import { join } from "node:path";
-import { writeFileAtomic } from "../pipeline/state.ts";
+import { writeFileAtomic } from "../fs.ts";
 
 /** The record's file name in a run directory. */
 export const RECORD_FILE = "velora-images.json";
@@ -105,9 +105,9 @@ export class ImageRecord {
   save(): Promise<void> {
     const file = this.file;
     if (!file) return Promise.resolve();
-    const next = this.#saving.then(() =>
-      writeFileAtomic(file, JSON.stringify(this.data, null, 2) + "\n")
-    );
+    const next = this.#saving.then(async () => {
+      await writeFileAtomic(file, JSON.stringify(this.data, null, 2) + "\n");
+    });
     this.#saving = next.catch(() => {});
     return next;
   }

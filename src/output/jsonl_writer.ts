@@ -6,7 +6,7 @@
  * @module
  */
 import { readJsonl } from "../dataset/jsonl.ts";
-import { writeFileAtomic } from "../pipeline/state.ts";
+import { writeFileAtomic } from "../fs.ts";
 
 /** An append-only JSONL file of rows keyed by `instance_id`. */
 export class JsonlWriter {

@@ -29,7 +29,7 @@ import {
 } from "../infer/process_instance.ts";
 import { JsonlWriter } from "../output/jsonl_writer.ts";
 import { inferLogPath, OUTPUT_FILES, outputDir } from "../output/layout.ts";
-import { writeFileAtomic } from "../pipeline/state.ts";
+import { writeFileAtomic } from "../fs.ts";
 import { sleep } from "../sleep.ts";
 import { createHash } from "node:crypto";
 import { join } from "node:path";

@@ -14,7 +14,7 @@ import { InterruptedError, PhaseFailedError, UsageError } from "../errors.ts";
 import { PHASE_KINDS, type PhaseRegistry } from "../phases/mod.ts";
 import type { PhaseContext } from "../phases/types.ts";
 import { changedKeys } from "./fingerprint.ts";
-import { redact } from "./interpolate.ts";
+import { redact } from "../redact.ts";
 import type { Plan, PlannedPhase } from "./load.ts";
 import { acquireRunLock, lockHolder } from "./lock.ts";
 import { type PhaseState, readState, type RunState, writeState } from "./state.ts";
