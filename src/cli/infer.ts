@@ -7,7 +7,7 @@
  * @module
  */
 import { buildPlan } from "../pipeline/load.ts";
-import { parseSource } from "../pipeline/source.ts";
+import { parseSource } from "../config/source.ts";
 import { runWithSignals } from "./run.ts";
 
 /** Flags of `velora infer`. */

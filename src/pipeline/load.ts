@@ -12,10 +12,16 @@ import { ConfigError, UsageError } from "../errors.ts";
 import { PHASE_KINDS, type PhaseRegistry } from "../phases/mod.ts";
 import { objectShape } from "./_zod.ts";
 import { type Fingerprint, fingerprint } from "./fingerprint.ts";
-import { interpolate, InterpolationError, isPlainObject, resolveDefaults } from "./interpolate.ts";
+import {
+  interpolate,
+  InterpolationError,
+  isPlainObject,
+  resolveDefaults,
+} from "../config/interpolate.ts";
+import { formatKeyPath, type KeyPath } from "../config/key_path.ts";
+import { type ParsedSource, parseSource } from "../config/source.ts";
 import { applyOverrides, parseOverride } from "./overrides.ts";
 import { pipelineSchema } from "./schema.ts";
-import { formatKeyPath, type KeyPath, parseSource, type PipelineSource } from "./source.ts";
 
 /** One phase of a plan, with fully resolved parameters. */
 export interface PlannedPhase {
@@ -76,7 +82,7 @@ export async function loadPipeline(file: string, options: LoadOptions = {}): Pro
 }
 
 /** Builds a plan from parsed pipeline text. */
-export function buildPlan(source: PipelineSource, options: LoadOptions = {}): Plan {
+export function buildPlan(source: ParsedSource, options: LoadOptions = {}): Plan {
   const registry = options.registry ?? PHASE_KINDS;
   const env = options.env ?? ((name: string) => Deno.env.get(name));
   const cwd = options.cwd ?? Deno.cwd();

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { z } from "zod";
 import { ConfigError, UsageError } from "../../src/errors.ts";
 import { buildPlan, type LoadOptions, type Plan } from "../../src/pipeline/load.ts";
-import { parseSource } from "../../src/pipeline/source.ts";
+import { parseSource } from "../../src/config/source.ts";
 import { PHASE_KINDS } from "../../src/phases/mod.ts";
 import { definePhase, phaseSchema } from "../../src/phases/types.ts";
 

@@ -7,7 +7,7 @@
  * @module
  */
 import { LlmError } from "./errors.ts";
-import { loadScript, type ScriptTurn } from "./script.ts";
+import { loadScript, type ScriptTurn } from "../../config/llm_script.ts";
 import type { ChatCompletion, Transport, TransportReply } from "./types.ts";
 
 /** Replays a script; each instance starts at the first turn. */
