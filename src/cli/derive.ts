@@ -8,7 +8,7 @@ import { checkRowFlags } from "../collect/options.ts";
 import { checkTasks, deriveSummaryLine, deriveTasks } from "../derive/derive.ts";
 import { connect, ping } from "../docker/client.ts";
 import { InterruptedError, UsageError } from "../errors.ts";
-import { imageNaming } from "../infer/image_name.ts";
+import { imageNaming } from "../images/image_name.ts";
 import { untilInterrupted } from "./_interrupt.ts";
 
 /** Flags of `velora derive`. */

@@ -10,7 +10,7 @@ import { UsageError, VeloraError } from "../errors.ts";
 import type { EvalSettings } from "../evaluate/harness.ts";
 import { readDataset, runEvaluation } from "../evaluate/run_evaluation.ts";
 import { validateDataset } from "../evaluate/validate.ts";
-import { imageNaming } from "../infer/image_name.ts";
+import { imageNaming } from "../images/image_name.ts";
 import { untilInterrupted } from "./_interrupt.ts";
 
 /** Flags of `velora evaluate`. */

@@ -13,7 +13,7 @@ import type { Instance } from "../dataset/instance.ts";
 import { readJsonl } from "../dataset/jsonl.ts";
 import type { Docker } from "../docker/client.ts";
 import { reap } from "../docker/containers.ts";
-import { imageFor, type ImageNaming } from "../infer/image_name.ts";
+import { imageFor, type ImageNaming } from "../images/image_name.ts";
 import { JsonlWriter } from "../output/jsonl_writer.ts";
 import { writeFileAtomic } from "../fs.ts";
 import type { JitImages } from "../images/jit.ts";

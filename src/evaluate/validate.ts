@@ -8,7 +8,7 @@ import { join } from "node:path";
 import type { Instance } from "../dataset/instance.ts";
 import type { Docker } from "../docker/client.ts";
 import { reap } from "../docker/containers.ts";
-import { imageFor, type ImageNaming } from "../infer/image_name.ts";
+import { imageFor, type ImageNaming } from "../images/image_name.ts";
 import { type EvalSettings, evaluateVelora } from "./harness.ts";
 import type { Verdict } from "./verdict.ts";
 

@@ -10,7 +10,7 @@ import { connect, ping } from "../docker/client.ts";
 import { InterruptedError, PhaseFailedError } from "../errors.ts";
 import { readDataset, runEvaluation } from "../evaluate/run_evaluation.ts";
 import { jitImages } from "../images/jit.ts";
-import { imageNaming } from "../infer/image_name.ts";
+import { imageNaming } from "../images/image_name.ts";
 import { phaseOutputFiles } from "../output/phase_targets.ts";
 import { definePhase, phaseSchema } from "./types.ts";
 

@@ -18,7 +18,7 @@ import { imageExists } from "../docker/images.ts";
 import { InterruptedError, PhaseFailedError } from "../errors.ts";
 import { type JitImages, jitImages } from "../images/jit.ts";
 import { readInstances, scanDataset } from "../infer/dataset_scan.ts";
-import { imageFor, imageNaming } from "../infer/image_name.ts";
+import { imageFor, imageNaming } from "../images/image_name.ts";
 import { buildInstruction } from "../infer/instruction.ts";
 import { InferProgress } from "../infer/progress.ts";
 import {

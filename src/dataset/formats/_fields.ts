@@ -1,4 +1,4 @@
-import { normalizeTestList } from "../../evaluate/test_lists.ts";
+import { normalizeTestList } from "../test_lists.ts";
 
 /** A bad field of a row: the reader adds the file and line. */
 export class RowError extends Error {
