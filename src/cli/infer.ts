@@ -6,6 +6,7 @@
  *
  * @module
  */
+import { PHASE_KINDS } from "../phases/mod.ts";
 import { buildPlan } from "../pipeline/load.ts";
 import { parseSource } from "../config/source.ts";
 import { runWithSignals } from "./run.ts";
@@ -46,6 +47,6 @@ export async function inferCommand(flags: InferFlags): Promise<void> {
     ...(flags.retryErrors ? { retry_errors: true } : {}),
   };
   const document = { name: "infer", output_dir: flags.evalOutputDir, phases: [phase] };
-  const plan = buildPlan(parseSource("velora-infer.yaml", JSON.stringify(document)));
+  const plan = buildPlan(parseSource("velora-infer.yaml", JSON.stringify(document)), PHASE_KINDS);
   await runWithSignals(plan, { rerun: ["infer"] });
 }

@@ -5,6 +5,7 @@
  */
 import { stringify } from "yaml";
 import { EXIT, InterruptedError } from "../errors.ts";
+import { PHASE_KINDS } from "../phases/mod.ts";
 import { loadPipeline, type Plan } from "../pipeline/load.ts";
 import { redact } from "../redact.ts";
 import { previewRun, type RunOptions, runPipeline } from "../pipeline/runner.ts";
@@ -21,7 +22,7 @@ export interface RunFlags {
 
 /** Implements `velora run`. */
 export async function runCommand(file: string, flags: RunFlags): Promise<void> {
-  const plan = await loadPipeline(file, { overrides: flags.set });
+  const plan = await loadPipeline(file, PHASE_KINDS, { overrides: flags.set });
   const options: RunOptions = {
     only: flags.only,
     rerun: flags.rerun,
@@ -57,7 +58,7 @@ export async function runWithSignals(plan: Plan, options: RunOptions): Promise<v
   Deno.addSignalListener("SIGINT", onSignal);
   Deno.addSignalListener("SIGTERM", onSignal);
   try {
-    await runPipeline(plan, {
+    await runPipeline(plan, PHASE_KINDS, {
       log: (line) => console.error(redact(line, plan.secrets)),
       ...options,
       signal: stop.signal,

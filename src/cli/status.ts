@@ -7,6 +7,7 @@
 import { join, resolve } from "node:path";
 import { UsageError } from "../errors.ts";
 import { findOutputFiles } from "../output/output_files.ts";
+import { PHASE_KINDS } from "../phases/mod.ts";
 import { changedKeys } from "../pipeline/fingerprint.ts";
 import { loadPipeline } from "../pipeline/load.ts";
 import { lockHolder } from "../pipeline/lock.ts";
@@ -31,7 +32,7 @@ export async function statusCommand(target: string, flags: { set: string[] }): P
     state = await readState(runDir);
     if (!state) throw new UsageError(`No velora run in "${target}" (it has no ${STATE_FILE})`);
   } else {
-    const plan = await loadPipeline(target, { overrides: flags.set });
+    const plan = await loadPipeline(target, PHASE_KINDS, { overrides: flags.set });
     runDir = plan.runDir;
     state = await readState(runDir) ?? {
       version: 1,

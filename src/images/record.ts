@@ -79,8 +79,9 @@ export class ImageRecord {
     this.data = data;
   }
 
-  /** Opens a run directory's record (empty when it has none). */
-  static async open(runDir: string): Promise<ImageRecord> {
+  /** Opens a run directory's record (empty when it has none; in memory without a run). */
+  static async open(runDir: string | undefined): Promise<ImageRecord> {
+    if (runDir === undefined) return ImageRecord.inMemory();
     const file = join(runDir, RECORD_FILE);
     return new ImageRecord(file, await readRecordFile(file) ?? { version: 1, images: {} });
   }

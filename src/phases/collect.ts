@@ -9,7 +9,7 @@ import { resolve } from "node:path";
 import { z } from "zod";
 import { InterruptedError, PhaseFailedError, UsageError } from "../errors.ts";
 import { checkRowFlags, parseDate } from "../collect/options.ts";
-import { definePhase, phaseSchema } from "./types.ts";
+import { definePhase, phaseSchema } from "../pipeline/phase.ts";
 
 /** The keys of a collect phase. */
 export const collectSchema = phaseSchema("collect", {
@@ -52,7 +52,7 @@ export const collectPhase = definePhase({
     } catch (error) {
       throw new PhaseFailedError((error as Error).message);
     }
-    const output = params.output ? resolve(params.output) : resolve(ctx.runDir, "tasks.jsonl");
+    const output = params.output ? resolve(params.output) : resolve(ctx.runDir ?? ".", "tasks.jsonl");
     const token = Deno.env.get("GITHUB_TOKEN");
     const apiUrl = params.api_url ?? Deno.env.get("GITHUB_API_URL");
     // Loaded on use: pipelines without a collect phase never load the GitHub client.

@@ -12,7 +12,7 @@ import { readDataset, runEvaluation } from "../evaluate/run_evaluation.ts";
 import { jitImages } from "../images/jit.ts";
 import { imageNaming } from "../images/image_name.ts";
 import { phaseOutputFiles } from "../output/phase_targets.ts";
-import { definePhase, phaseSchema } from "./types.ts";
+import { definePhase, phaseSchema } from "../pipeline/phase.ts";
 
 /** The keys of an evaluate phase. */
 export const evaluateSchema = phaseSchema("evaluate", {

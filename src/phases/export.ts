@@ -9,7 +9,7 @@ import { z } from "zod";
 import { PhaseFailedError } from "../errors.ts";
 import { EXPORT_FORMATS, runExport } from "../export/run_export.ts";
 import { phaseOutputFiles } from "../output/phase_targets.ts";
-import { definePhase, phaseSchema } from "./types.ts";
+import { definePhase, phaseSchema } from "../pipeline/phase.ts";
 
 const schema = phaseSchema("export", {
   format: z.enum(EXPORT_FORMATS).describe(

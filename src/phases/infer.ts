@@ -33,7 +33,7 @@ import { writeFileAtomic } from "../fs.ts";
 import { sleep } from "../sleep.ts";
 import { createHash } from "node:crypto";
 import { join } from "node:path";
-import { definePhase, phaseSchema } from "./types.ts";
+import { definePhase, phaseSchema } from "../pipeline/phase.ts";
 
 const ids = z.array(z.string()).default([]);
 
@@ -155,7 +155,7 @@ export const inferPhase = definePhase({
     for (let run = 1; run <= params.n_runs; run++) {
       const note = params.n_runs > 1 ? `${params.eval_note ?? "run"}-run_${run}` : params.eval_note;
       const outDir = outputDir({
-        evalOutputDir: resolve(params.eval_output_dir ?? join(ctx.runDir, "outputs")),
+        evalOutputDir: resolve(params.eval_output_dir ?? join(ctx.runDir ?? Deno.cwd(), "outputs")),
         dataset: params.dataset,
         split: params.split,
         agentClass: params.agent_cls,
@@ -180,7 +180,7 @@ export const inferPhase = definePhase({
           llm_config: llm ? llmConfigForMetadata(llm) : null,
           agent_config: null,
           max_iterations: params.max_iterations,
-          eval_output_dir: resolve(params.eval_output_dir ?? join(ctx.runDir, "outputs")),
+          eval_output_dir: resolve(params.eval_output_dir ?? join(ctx.runDir ?? Deno.cwd(), "outputs")),
           start_time: new Date().toISOString().replace("T", " ").slice(0, 19),
           git_commit: null,
           dataset: params.dataset,
@@ -230,7 +230,7 @@ interface RunInputs {
   jit: JitImages;
   metadata: Record<string, unknown>;
   instruction: (instance: import("../dataset/instance.ts").Instance) => string;
-  ctx: import("./types.ts").PhaseContext;
+  ctx: import("../pipeline/phase.ts").PhaseContext;
 }
 
 async function inferRun(inputs: RunInputs) {

@@ -24,7 +24,7 @@ import { ImageLoader, type LoadTarget, mergeTargets } from "../images/loader.ts"
 import { ImageRecord, type LoadSettings } from "../images/record.ts";
 import { summarize, summaryLine } from "../images/summary.ts";
 import { expandSources, readRows, targetOfRow } from "../images/targets.ts";
-import { definePhase, phaseSchema } from "./types.ts";
+import { definePhase, phaseSchema } from "../pipeline/phase.ts";
 
 const template = z.string().min(1).superRefine((value, ctx) => {
   const unknown = unknownPlaceholders(value);
@@ -115,7 +115,7 @@ export const loadImagesPhase = definePhase({
       aliases: params.tags,
       source_tag: params.source_tag,
       ...(params.keep_tars
-        ? { keep_tars_dir: resolve(cwd, params.tars_dir ?? join(ctx.runDir, "tars")) }
+        ? { keep_tars_dir: resolve(cwd, params.tars_dir ?? join(ctx.runDir ?? cwd, "tars")) }
         : {}),
       s3: {
         ...(params.endpoint ? { endpoint: params.endpoint } : {}),

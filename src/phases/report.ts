@@ -9,7 +9,7 @@ import { z } from "zod";
 import { PhaseFailedError } from "../errors.ts";
 import { phaseOutputFiles } from "../output/phase_targets.ts";
 import { writeReport } from "../report/write_report.ts";
-import { definePhase, phaseSchema } from "./types.ts";
+import { definePhase, phaseSchema } from "../pipeline/phase.ts";
 
 const schema = phaseSchema("report", {
   output_dir: z.string().optional().describe(

@@ -6,7 +6,7 @@
  */
 import { didYouMean } from "../did_you_mean.ts";
 import { UsageError } from "../errors.ts";
-import type { PhaseRegistry } from "../phases/mod.ts";
+import type { PhaseRegistry } from "./phase.ts";
 import { childSchema, coerce, objectShape } from "./_zod.ts";
 import { isPlainObject } from "../config/interpolate.ts";
 import { TOP_LEVEL_SHAPE } from "./schema.ts";

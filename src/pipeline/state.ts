@@ -10,7 +10,7 @@
 import { join } from "node:path";
 import { UsageError } from "../errors.ts";
 import { writeFileAtomic } from "../fs.ts";
-import type { PhaseSummary } from "../phases/types.ts";
+import type { PhaseSummary } from "./phase.ts";
 import type { Fingerprint } from "./fingerprint.ts";
 
 /** Where a phase stands. `interrupted` is a phase stopped by ^C; it resumes like `running`. */
