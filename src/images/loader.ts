@@ -33,14 +33,8 @@ import { probeArchive } from "./probe.ts";
 import { formatBytes, progressCounter } from "./progress.ts";
 import { type ImageEntry, ImageRecord } from "./record.ts";
 import { removeEntry } from "./remove.ts";
-import {
-  displayUri,
-  SourceError,
-  sourceFor,
-  type SourceInfo,
-  type SourceSettings,
-  type TarSource,
-} from "./source.ts";
+import { sourceFor, type SourceSettings } from "./source.ts";
+import { displayUri, SourceError, type SourceInfo, type TarSource } from "./tar_source.ts";
 import { FileSource } from "./source_file.ts";
 import { tarChecker, TarFormatError } from "./tar.ts";
 

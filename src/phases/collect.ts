@@ -52,7 +52,9 @@ export const collectPhase = definePhase({
     } catch (error) {
       throw new PhaseFailedError((error as Error).message);
     }
-    const output = params.output ? resolve(params.output) : resolve(ctx.runDir ?? ".", "tasks.jsonl");
+    const output = params.output
+      ? resolve(params.output)
+      : resolve(ctx.runDir ?? ".", "tasks.jsonl");
     const token = Deno.env.get("GITHUB_TOKEN");
     const apiUrl = params.api_url ?? Deno.env.get("GITHUB_API_URL");
     // Loaded on use: pipelines without a collect phase never load the GitHub client.

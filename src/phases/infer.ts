@@ -180,7 +180,9 @@ export const inferPhase = definePhase({
           llm_config: llm ? llmConfigForMetadata(llm) : null,
           agent_config: null,
           max_iterations: params.max_iterations,
-          eval_output_dir: resolve(params.eval_output_dir ?? join(ctx.runDir ?? Deno.cwd(), "outputs")),
+          eval_output_dir: resolve(
+            params.eval_output_dir ?? join(ctx.runDir ?? Deno.cwd(), "outputs"),
+          ),
           start_time: new Date().toISOString().replace("T", " ").slice(0, 19),
           git_commit: null,
           dataset: params.dataset,
