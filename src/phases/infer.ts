@@ -208,6 +208,10 @@ export const inferPhase = definePhase({
       }
       if (result.stopped === "max_cost") break;
     }
+    ctx.result(
+      `${totals.completed} instances run (${totals.errors} with an error), ` +
+        `${totals.skipped} had a row already; output in ${lastDir}`,
+    );
     return {
       selected: selected.length,
       completed: totals.completed,

@@ -75,7 +75,7 @@ const schema = phaseSchema("load-images", {
     "Fail the phase when an archive fails (default: record it and go on)",
   ),
 }).refine((p) => p.source !== undefined || p.dataset !== undefined, {
-  message: 'give "source" (folders, paths or URIs), "dataset" (a JSONL file), or both',
+  message: "give `source` (folders, paths or URIs), `dataset` (a JSONL file), or both",
   path: ["source"],
 });
 
@@ -163,7 +163,7 @@ export const loadImagesPhase = definePhase({
     ctx.log(`${merged.length} archives to load, ${params.parallel} at a time`);
     const outcomes = await loader.loadAll(merged, params.parallel);
     const summary = summarize(outcomes);
-    ctx.log(summaryLine(summary));
+    ctx.result(summaryLine(summary));
     if (ctx.signal.aborted && outcomes.length < merged.length) {
       throw new InterruptedError(
         `Interrupted with ${merged.length - outcomes.length} archives not loaded yet`,

@@ -22,6 +22,7 @@ import { type ParsedSource, parseSource } from "../config/source.ts";
 import { applyOverrides, parseOverride } from "./overrides.ts";
 import { type PhaseRegistry, renderKeys } from "./phase.ts";
 import { pipelineSchema } from "./schema.ts";
+import { mergeSkipIds } from "./skip_ids.ts";
 
 /** One phase of a plan, with fully resolved parameters. */
 export interface PlannedPhase {
@@ -131,9 +132,9 @@ export function buildPlan(
   const pipeline = parsed.data!;
 
   const seen = new Set<string>();
-  const skipIds = (env("SKIP_IDS") ?? "").split(",").map((id) => id.trim()).filter(Boolean);
   const phases = pipeline.phases.map((phaseParams, index): PlannedPhase => {
-    const params = { ...phaseParams } as Record<string, unknown>;
+    const kind = registry.get(String(phaseParams.kind))!;
+    const params = mergeSkipIds(kind, phaseParams as Record<string, unknown>, env);
     const name = String(params.name ?? params.kind);
     if (seen.has(name)) {
       fail(
@@ -142,10 +143,6 @@ export function buildPlan(
       );
     }
     seen.add(name);
-    if (skipIds.length > 0 && objectShape(registry.get(String(params.kind))!.schema)?.skip_ids) {
-      const own = Array.isArray(params.skip_ids) ? params.skip_ids.map(String) : [];
-      params.skip_ids = [...new Set([...own, ...skipIds])];
-    }
     return { name, kind: String(params.kind), params, fingerprint: fingerprint(params) };
   });
 
