@@ -5,12 +5,14 @@
  * @module
  */
 import { type Instance, repoCandidates } from "../dataset/instance.ts";
+import { VeloraError } from "../errors.ts";
 import { exitCodeOf, type Observation } from "../runtime/protocol.ts";
 import type { Sandbox } from "../runtime/sandbox.ts";
 import { workspaceName } from "./instruction.ts";
 
 /** A setup or collection command failed; the instance is retried as an infrastructure error. */
-export class WorkspaceError extends Error {
+export class WorkspaceError extends VeloraError {
+  // Rows record it under OpenHands' name, which marks it as an infrastructure error.
   override name = "AgentRuntimeError";
 }
 

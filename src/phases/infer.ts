@@ -11,7 +11,7 @@ import { AGENT_CLASSES } from "../agent/agent.ts";
 import { OPENHANDS_VERSION } from "../agent/events.ts";
 import { llmConfigForMetadata } from "../config/llm_config.ts";
 import { loadLlmConfig } from "../config/load_llm_config.ts";
-import { selectIds } from "../dataset/select.ts";
+import { selectIds, selectionProblem } from "../dataset/select.ts";
 import { connect, ping } from "../docker/client.ts";
 import { reap } from "../docker/containers.ts";
 import { imageExists } from "../docker/images.ts";
@@ -37,6 +37,16 @@ import { definePhase, phaseSchema } from "../pipeline/phase.ts";
 
 const ids = z.array(z.string()).default([]);
 
+/** A selection setting, checked when the pipeline loads. */
+function selection(key: "filter" | "slice" | "sample") {
+  return z.string().superRefine((value, ctx) => {
+    const message = selectionProblem(key, value);
+    if (message) {
+      ctx.addIssue({ code: "custom", message: `${message}, got ${JSON.stringify(value)}` });
+    }
+  });
+}
+
 /** The keys of an infer phase (also what `velora infer` builds from its flags). */
 export const inferSchema = phaseSchema("infer", {
   dataset: z.string().min(1).describe("JSONL dataset (Velora, Multi-SWE-bench or SWE-bench rows)"),
@@ -44,10 +54,14 @@ export const inferSchema = phaseSchema("infer", {
   on_bad_row: z.enum(["fail", "skip"]).default("fail").describe("A row that cannot be read"),
   eval_ids: ids.describe("Only these instance ids"),
   skip_ids: ids.describe("Never these ids (SKIP_IDS is merged in)"),
-  filter: z.string().optional().describe("Regular expression the id must match from its start"),
-  slice: z.string().optional().describe("Python slice over the selected ids, e.g. 10:20"),
+  filter: selection("filter").optional().describe(
+    "Regular expression the id must match from its start",
+  ),
+  slice: selection("slice").optional().describe("Python slice over the selected ids, e.g. 10:20"),
   eval_n_limit: z.number().int().positive().optional().describe("At most this many instances"),
-  sample: z.string().default("first").describe('"first" or "random:<seed>" (OpenHands: random:42)'),
+  sample: selection("sample").default("first").describe(
+    '"first" or "random:<seed>" (OpenHands: random:42)',
+  ),
   agent_cls: z.enum(AGENT_CLASSES).default("CodeActAgent"),
   llm_config: z.string().optional().describe('LLM section of config_file, e.g. "llm.eval_gpt4o"'),
   config_file: z.string().default("config.toml").describe("OpenHands-style config with [llm.*]"),
