@@ -3,11 +3,25 @@
  * (fsync) and renamed over the target, so a reader sees the old file or the new one, never half
  * of one. A write that fails removes its temp file.
  *
+ * After {@linkcode freezeWrites} (the second ^C, just before velora exits) no write completes, so
+ * work cut short while the process cleans up cannot record a result it did not reach.
+ *
  * @module
  */
 
 const FLUSH_AT = 1 << 20;
 let tempCount = 0;
+let frozen: Promise<never> | undefined;
+
+/** From now on, atomic writes and {@linkcode writable} waits never complete. */
+export function freezeWrites(): void {
+  frozen ??= new Promise<never>(() => {});
+}
+
+/** Resolves at once while writes are allowed; never after {@linkcode freezeWrites}. */
+export function writable(): Promise<void> {
+  return frozen ?? Promise.resolve();
+}
 
 /** A file written under a temp name and renamed into place by {@linkcode AtomicFile.commit}. */
 export class AtomicFile {
@@ -21,6 +35,7 @@ export class AtomicFile {
 
   /** Opens `<path>.tmp-<pid>-<n>` for writing. */
   static async open(path: string): Promise<AtomicFile> {
+    await writable();
     const temp = `${path}.tmp-${Deno.pid}-${++tempCount}`;
     return new AtomicFile(
       path,
@@ -52,6 +67,7 @@ export class AtomicFile {
       await this.#flush();
       await this.file.sync();
       this.#close();
+      await writable();
       await Deno.rename(this.temp, this.path);
     } catch (error) {
       await this.abandon();

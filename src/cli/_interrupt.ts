@@ -3,9 +3,9 @@
  *
  * 1. the first aborts the work's signal: nothing new starts, running work finishes or
  *    checkpoints, and the command exits 130 (run it again to go on);
- * 2. the second stops now: the cleanups the command registered run (kill child processes,
- *    remove the containers this process made), for at most {@linkcode CLEANUP_MS}, then
- *    velora exits 130;
+ * 2. the second stops now: writes are frozen (nothing cut short is recorded), the cleanups the
+ *    command registered run (kill child processes, remove the containers this process made) for
+ *    at most {@linkcode CLEANUP_MS}, then velora exits 130;
  * 3. a third during that cleanup exits at once.
  *
  * This is the only module in `src/` that installs signal listeners.
@@ -15,6 +15,7 @@
 import { connect } from "../docker/client.ts";
 import { reapOwned } from "../docker/containers.ts";
 import { EXIT, InterruptedError } from "../errors.ts";
+import { freezeWrites } from "../fs.ts";
 
 /** The longest a second ^C waits for cleanups before exiting. */
 export const CLEANUP_MS = 10_000;
@@ -56,6 +57,8 @@ export async function withInterrupts<T>(
   let count = 0;
   const stopNow = async () => {
     console.error("Stopping now: cleaning up");
+    freezeWrites(); // work cut short by the cleanup must not record a result
+
     const all = Promise.allSettled([...cleanups].map(async (cleanup) => await cleanup()));
     let timer: ReturnType<typeof setTimeout> | undefined;
     const late = new Promise((resolve) => (timer = setTimeout(resolve, CLEANUP_MS)));
