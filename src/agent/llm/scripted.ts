@@ -1,8 +1,8 @@
 /**
  * The scripted model (`model = "scripted:<file>"`): replays the turns of a script file (see
- * `src/config/llm_script.ts`) in-process, one per call, as OpenAI `ChatCompletion`s. It sits behind the same
- * {@linkcode Transport} interface as the OpenAI client, so retries, metrics and completion logs
- * behave the same. Token usage is the script's, or estimated as characters / 4.
+ * src/config/llm_script.ts) in-process, one per call, as OpenAI `ChatCompletion`s. It sits behind
+ * the same {@linkcode Transport} interface as the OpenAI client, so retries, metrics and
+ * completion logs behave the same. Token usage is the script's, or estimated as characters / 4.
  *
  * @module
  */
