@@ -11,7 +11,7 @@
  * @module
  */
 import type { LlmConfig } from "../config/llm_config.ts";
-import { redact } from "../pipeline/interpolate.ts";
+import { redact } from "../redact.ts";
 import type { ActionEvent, Observation } from "../runtime/protocol.ts";
 import type { Agent, AgentClass } from "./agent.ts";
 import { ToolCallError } from "./codeact/function_calling.ts";

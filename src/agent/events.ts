@@ -8,7 +8,7 @@
  */
 import type { MetricsSnapshot } from "./llm/metrics.ts";
 import type { ChatCompletion } from "./llm/types.ts";
-import { redact } from "../pipeline/interpolate.ts";
+import { redact } from "../redact.ts";
 
 /** The OpenHands version whose event and message shapes velora writes. */
 export const OPENHANDS_VERSION = "0.62.0";

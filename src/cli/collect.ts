@@ -1,13 +1,13 @@
 /**
- * `velora collect <owner>/<repo>`: Velora task rows from a repository's merged pull requests.
+ * `velora collect <owner>/<repo>`: the `collect` phase as a command; Velora task rows from a
+ * repository's merged pull requests.
  *
  * @module
  */
-import { resolve } from "node:path";
-import { collectTasks, summaryLine } from "../collect/collect.ts";
-import { checkRowFlags, parseDate, parsePrs, parseRepo } from "../collect/options.ts";
-import { InterruptedError, UsageError } from "../errors.ts";
-import { untilInterrupted } from "./_interrupt.ts";
+import { parsePrs } from "../collect/options.ts";
+import { collectPhase } from "../phases/collect.ts";
+import { runKind } from "../pipeline/run_kind.ts";
+import { withInterrupts } from "./_interrupt.ts";
 
 /** Flags of `velora collect`. */
 export interface CollectFlags {
@@ -26,38 +26,30 @@ export interface CollectFlags {
 }
 
 /** Implements `velora collect`. */
-export async function collectCommand(repoArg: string, flags: CollectFlags): Promise<void> {
-  const repo = parseRepo(repoArg);
-  const prs = flags.prs.length > 0 ? parsePrs(flags.prs) : undefined;
-  if (prs && (flags.since || flags.until)) {
-    throw new UsageError("Cannot use --since or --until with --prs: give one or the other");
-  }
-  const since = flags.since ? parseDate("--since", flags.since, false) : undefined;
-  const until = flags.until ? parseDate("--until", flags.until, true) : undefined;
-  checkRowFlags(flags);
-  const output = resolve(flags.output);
-  const apiUrl = flags.apiUrl ?? Deno.env.get("GITHUB_API_URL");
-  await untilInterrupted(async (signal) => {
-    const summary = await collectTasks({
-      repo,
-      output,
-      selection: {
-        ...(prs ? { prs } : {}),
-        ...(since ? { since } : {}),
-        ...(until ? { until } : {}),
-      },
-      ...(flags.limit ? { limit: flags.limit } : {}),
-      filters: { requireIssue: flags.requireIssue === true, requireTests: flags.requireTests },
-      testGlobs: flags.testGlob,
-      ...(flags.testCommand ? { testCommand: flags.testCommand } : {}),
-      ...(flags.testOutputParser ? { testOutputParser: flags.testOutputParser } : {}),
-      ...(flags.image ? { image: flags.image } : {}),
-      ...(apiUrl ? { apiUrl } : {}),
-      ...(Deno.env.get("GITHUB_TOKEN") ? { token: Deno.env.get("GITHUB_TOKEN")! } : {}),
+export async function collectCommand(repo: string, flags: CollectFlags): Promise<void> {
+  const table = {
+    repo,
+    output: flags.output,
+    prs: flags.prs.length > 0 ? parsePrs(flags.prs) : undefined,
+    since: flags.since,
+    until: flags.until,
+    limit: flags.limit,
+    require_issue: flags.requireIssue,
+    require_tests: flags.requireTests,
+    test_globs: flags.testGlob,
+    test_command: flags.testCommand,
+    test_output_parser: flags.testOutputParser,
+    image: flags.image,
+    api_url: flags.apiUrl,
+  };
+  await withInterrupts(({ signal }) =>
+    runKind(collectPhase, table, {
       signal,
-      log: (line) => console.error(line),
-    });
-    console.log(summaryLine(summary, flags.output));
-    if (summary.interrupted) throw new InterruptedError("Interrupted; run again to go on");
-  });
+      labels: {
+        repo: "repository",
+        test_globs: "--test-glob",
+        require_tests: "--no-require-tests",
+      },
+    })
+  );
 }

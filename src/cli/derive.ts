@@ -8,8 +8,8 @@ import { checkRowFlags } from "../collect/options.ts";
 import { checkTasks, deriveSummaryLine, deriveTasks } from "../derive/derive.ts";
 import { connect, ping } from "../docker/client.ts";
 import { InterruptedError, UsageError } from "../errors.ts";
-import { imageNaming } from "../infer/image_name.ts";
-import { untilInterrupted } from "./_interrupt.ts";
+import { imageNaming } from "../images/image_name.ts";
+import { withInterrupts } from "./_interrupt.ts";
 
 /** Flags of `velora derive`. */
 export interface DeriveFlags {
@@ -53,7 +53,7 @@ export async function deriveCommand(tasks: string, flags: DeriveFlags): Promise<
   });
   const docker = connect();
   await ping(docker);
-  await untilInterrupted(async (signal) => {
+  await withInterrupts(async ({ signal }) => {
     const summary = await deriveTasks({
       tasks: resolve(tasks),
       output,
@@ -76,5 +76,5 @@ export async function deriveCommand(tasks: string, flags: DeriveFlags): Promise<
     });
     console.log(deriveSummaryLine(summary, flags.output ?? defaultDeriveOutput(tasks)));
     if (summary.interrupted) throw new InterruptedError("Interrupted; run again to go on");
-  });
+  }, { containers: true });
 }

@@ -1,17 +1,19 @@
 /**
- * `velora evaluate` (the flags of today's evaluator) and `velora validate` (every task with its
- * gold patch must resolve, and without a patch must not).
+ * `velora evaluate` (the `evaluate` phase as a command, with the flags of today's evaluator) and
+ * `velora validate` (every task with its gold patch must resolve, and without a patch must not).
  *
  * @module
  */
 import { resolve } from "node:path";
 import { connect, ping } from "../docker/client.ts";
-import { UsageError, VeloraError } from "../errors.ts";
+import { VeloraError } from "../errors.ts";
 import type { EvalSettings } from "../evaluate/harness.ts";
-import { readDataset, runEvaluation } from "../evaluate/run_evaluation.ts";
+import { readDataset } from "../evaluate/run_evaluation.ts";
 import { validateDataset } from "../evaluate/validate.ts";
-import { imageNaming } from "../infer/image_name.ts";
-import { untilInterrupted } from "./_interrupt.ts";
+import { imageNaming } from "../images/image_name.ts";
+import { evaluatePhase } from "../phases/evaluate.ts";
+import { runKind } from "../pipeline/run_kind.ts";
+import { withInterrupts } from "./_interrupt.ts";
 
 /** Flags of `velora evaluate`. */
 export interface EvaluateFlags {
@@ -23,39 +25,20 @@ export interface EvaluateFlags {
   force?: true;
 }
 
-function settings(timeout: number): EvalSettings {
-  return {
-    timeoutSeconds: timeout,
-    patchFallback: "none",
-    network: "none",
-    skippedPassToPassOk: false,
-  };
-}
-
 /** Implements `velora evaluate`. */
 export async function evaluateCommand(flags: EvaluateFlags): Promise<void> {
-  try {
-    await Deno.stat(flags.trajectoryFile);
-  } catch {
-    throw new UsageError(`Cannot read trajectory file "${flags.trajectoryFile}": no such file`);
-  }
-  const docker = connect();
-  await ping(docker);
-  await untilInterrupted(async (signal) => {
-    const result = await runEvaluation({
-      trajectoryFile: resolve(flags.trajectoryFile),
-      ...(flags.datasetFile ? { dataset: await readDataset(flags.datasetFile) } : {}),
-      ...(flags.outputDir ? { outputDir: resolve(flags.outputDir) } : {}),
-      settings: settings(flags.timeout),
-      naming: imageNaming(),
-      numWorkers: flags.numWorkers,
-      ...(flags.force ? { force: true } : {}),
-      docker,
+  await withInterrupts(({ signal }) =>
+    runKind(evaluatePhase, {
+      trajectory_file: flags.trajectoryFile,
+      dataset: flags.datasetFile,
+      out: flags.outputDir,
+      timeout: flags.timeout,
+      num_workers: flags.numWorkers,
+      force: flags.force,
+    }, {
       signal,
-      log: (line) => console.error(line),
-    });
-    console.log(`${result.resolved}/${result.total} resolved; reports in ${result.evalDir}`);
-  });
+      labels: { dataset: "--dataset-file", out: "--output-dir" },
+    }), { containers: true });
 }
 
 /** Implements `velora validate`: exits 1 when any task fails a check. */
@@ -65,16 +48,25 @@ export async function validateCommand(
 ): Promise<void> {
   const docker = connect();
   await ping(docker);
+  const settings: EvalSettings = {
+    timeoutSeconds: flags.timeout,
+    patchFallback: "none",
+    network: "none",
+    skippedPassToPassOk: false,
+  };
   const outputDir = resolve(flags.outputDir ?? `${datasetFile}.validation`);
-  const result = await validateDataset({
-    dataset: await readDataset(datasetFile),
-    outputDir,
-    settings: settings(flags.timeout),
-    naming: imageNaming(),
-    numWorkers: flags.numWorkers,
-    docker,
-    log: (line) => console.error(line),
-  });
+  const dataset = await readDataset(datasetFile);
+  const result = await withInterrupts(({ signal }) =>
+    validateDataset({
+      dataset,
+      outputDir,
+      settings,
+      naming: imageNaming(),
+      numWorkers: flags.numWorkers,
+      docker,
+      signal,
+      log: (line) => console.error(line),
+    }), { containers: true });
   console.log(result.table);
   if (result.failing.length > 0) {
     throw new VeloraError(

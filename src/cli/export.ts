@@ -1,13 +1,14 @@
 /**
- * `velora export <output-dir> --format <format>`: trajectories for fine-tuning (OpenAI, ShareGPT)
- * or patches for benchmark harnesses (SWE-bench predictions, Multi-SWE-bench patches).
+ * `velora export <output-dir> --format <format>`: the `export` phase as a command. Trajectories
+ * for fine-tuning (OpenAI, ShareGPT) or patches for benchmark harnesses (SWE-bench predictions,
+ * Multi-SWE-bench patches).
  *
  * @module
  */
-import { dirname, join, resolve } from "node:path";
-import { UsageError } from "../errors.ts";
-import { type ExportFormat, runExport } from "../export/run_export.ts";
-import { resolveOutputFile } from "../output/output_files.ts";
+import type { ExportFormat } from "../export/run_export.ts";
+import { exportPhase } from "../phases/export.ts";
+import { runKind } from "../pipeline/run_kind.ts";
+import { withInterrupts } from "./_interrupt.ts";
 
 /** Flags of `velora export`. */
 export interface ExportFlags {
@@ -21,32 +22,27 @@ export interface ExportFlags {
   modelName?: string;
 }
 
+/** The `export` phase table of a command line. */
+export function exportTable(target: string, flags: ExportFlags): Record<string, unknown> {
+  return {
+    format: flags.format,
+    output_dir: target,
+    out: flags.out,
+    resolved_only: flags.resolvedOnly,
+    exclude_errors: flags.excludeErrors,
+    min_turns: flags.minTurns,
+    max_turns: flags.maxTurns,
+    ids: flags.ids.length > 0 ? flags.ids : undefined,
+    model_name: flags.modelName,
+  };
+}
+
 /** Implements `velora export`. */
 export async function exportCommand(target: string, flags: ExportFlags): Promise<void> {
-  if (
-    flags.minTurns !== undefined && flags.maxTurns !== undefined && flags.minTurns > flags.maxTurns
-  ) {
-    throw new UsageError(
-      `--min-turns ${flags.minTurns} is more than --max-turns ${flags.maxTurns}: nothing can match`,
-    );
-  }
-  const outputFile = await resolveOutputFile(target);
-  const outDir = flags.out ? resolve(flags.out) : join(dirname(outputFile), "export", flags.format);
-  const result = await runExport(outputFile, {
-    format: flags.format,
-    outDir,
-    filters: {
-      resolvedOnly: flags.resolvedOnly ?? false,
-      excludeErrors: flags.excludeErrors ?? false,
-      ...(flags.minTurns === undefined ? {} : { minTurns: flags.minTurns }),
-      ...(flags.maxTurns === undefined ? {} : { maxTurns: flags.maxTurns }),
-      ...(flags.ids.length ? { ids: flags.ids } : {}),
-    },
-    ...(flags.modelName ? { modelName: flags.modelName } : {}),
-  });
-  const left = Object.entries(result.excluded).map(([why, n]) => `${why} ${n}`).join(", ");
-  console.log(
-    `Exported ${result.written} of ${result.rows} instances (${flags.format}) to ${outDir}` +
-      (left ? `; left out: ${left}` : ""),
+  await withInterrupts(({ signal }) =>
+    runKind(exportPhase, exportTable(target, flags), {
+      signal,
+      labels: { output_dir: "<output-dir>", ids: "--ids" },
+    })
   );
 }

@@ -1,14 +1,15 @@
 /**
- * `velora infer`: the infer phase from flags that mirror OpenHands' `run_infer.py`, so an
- * existing command ports by changing one word. The seed's environment variables (`LANGUAGE`,
- * `USE_HINT_TEXT`, `RUN_WITH_BROWSING`, `EVAL_DOCKER_IMAGE_PREFIX`, `RUNTIME_CONTAINER_IMAGE`,
- * `SKIP_IDS`) work as they do there. Resuming is by rows: instances with a row are skipped.
+ * `velora infer`: the `infer` phase as a command, from flags that mirror OpenHands'
+ * `run_infer.py`, so an existing command ports by changing one word. The seed's environment
+ * variables (`LANGUAGE`, `USE_HINT_TEXT`, `RUN_WITH_BROWSING`, `EVAL_DOCKER_IMAGE_PREFIX`,
+ * `RUNTIME_CONTAINER_IMAGE`, `SKIP_IDS`) work as they do there. Resuming is by rows: instances
+ * with a row are skipped.
  *
  * @module
  */
-import { buildPlan } from "../pipeline/load.ts";
-import { parseSource } from "../pipeline/source.ts";
-import { runWithSignals } from "./run.ts";
+import { inferPhase } from "../phases/infer.ts";
+import { runKind } from "../pipeline/run_kind.ts";
+import { withInterrupts } from "./_interrupt.ts";
 
 /** Flags of `velora infer`. */
 export interface InferFlags {
@@ -29,8 +30,7 @@ export interface InferFlags {
 
 /** Implements `velora infer`. */
 export async function inferCommand(flags: InferFlags): Promise<void> {
-  const phase: Record<string, unknown> = {
-    kind: "infer",
+  const table = {
     dataset: flags.dataset,
     split: flags.split,
     agent_cls: flags.agentCls,
@@ -38,14 +38,18 @@ export async function inferCommand(flags: InferFlags): Promise<void> {
     max_iterations: flags.maxIterations,
     num_workers: flags.evalNumWorkers,
     eval_output_dir: flags.evalOutputDir,
-    ...(flags.llmConfig ? { llm_config: flags.llmConfig } : {}),
-    ...(flags.evalNLimit ? { eval_n_limit: flags.evalNLimit, sample: "random:42" } : {}),
-    ...(flags.evalNote ? { eval_note: flags.evalNote } : {}),
-    ...(flags.evalIds ? { eval_ids: flags.evalIds.split(",").map((s) => s.trim()) } : {}),
-    ...(flags.maxBudgetPerTask ? { max_budget_per_task: flags.maxBudgetPerTask } : {}),
-    ...(flags.retryErrors ? { retry_errors: true } : {}),
+    llm_config: flags.llmConfig,
+    eval_n_limit: flags.evalNLimit,
+    sample: flags.evalNLimit ? "random:42" : undefined,
+    eval_note: flags.evalNote,
+    eval_ids: flags.evalIds?.split(",").map((s) => s.trim()),
+    max_budget_per_task: flags.maxBudgetPerTask,
+    retry_errors: flags.retryErrors,
   };
-  const document = { name: "infer", output_dir: flags.evalOutputDir, phases: [phase] };
-  const plan = buildPlan(parseSource("velora-infer.yaml", JSON.stringify(document)));
-  await runWithSignals(plan, { rerun: ["infer"] });
+  await withInterrupts(({ signal, onStopNow }) =>
+    runKind(inferPhase, table, {
+      signal,
+      onKillChildren: (kill) => onStopNow(kill),
+      labels: { num_workers: "--eval-num-workers", sample: "--eval-n-limit" },
+    }), { containers: true });
 }

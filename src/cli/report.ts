@@ -1,11 +1,12 @@
 /**
- * `velora report <output-dir>`: writes `report.html` for an output directory.
+ * `velora report <output-dir>`: the `report` phase as a command; writes `report.html` for an
+ * output directory.
  *
  * @module
  */
-import { resolve } from "node:path";
-import { resolveOutputFile } from "../output/output_files.ts";
-import { writeReport } from "../report/write_report.ts";
+import { reportPhase } from "../phases/report.ts";
+import { runKind } from "../pipeline/run_kind.ts";
+import { withInterrupts } from "./_interrupt.ts";
 
 /** Flags of `velora report`. */
 export interface ReportFlags {
@@ -16,16 +17,12 @@ export interface ReportFlags {
 
 /** Implements `velora report`. */
 export async function reportCommand(target: string, flags: ReportFlags): Promise<void> {
-  const outputFile = await resolveOutputFile(target);
-  const result = await writeReport(outputFile, {
-    ...(flags.out ? { out: resolve(flags.out) } : {}),
-    ...(flags.title ? { title: flags.title } : {}),
-    ...(flags.maxChars ? { maxChars: flags.maxChars } : {}),
-    warn: (message) => console.error(`velora: ${message}`),
-  });
-  const s = result.summary;
-  console.log(
-    `Wrote ${result.path} (${(result.bytes / 1e6).toFixed(1)} MB): ${s.instances} instances, ` +
-      `${s.resolved} resolved, ${s.evaluated} evaluated`,
+  await withInterrupts(({ signal }) =>
+    runKind(reportPhase, {
+      output_dir: target,
+      out: flags.out,
+      title: flags.title,
+      max_chars: flags.maxChars,
+    }, { signal, labels: { output_dir: "<output-dir>" } })
   );
 }

@@ -4,10 +4,12 @@
  * @module
  */
 import { stringify } from "yaml";
-import { EXIT, InterruptedError } from "../errors.ts";
+import { InterruptedError } from "../errors.ts";
+import { PHASE_KINDS } from "../phases/mod.ts";
 import { loadPipeline, type Plan } from "../pipeline/load.ts";
-import { redact } from "../pipeline/interpolate.ts";
+import { redact } from "../redact.ts";
 import { previewRun, type RunOptions, runPipeline } from "../pipeline/runner.ts";
+import { withInterrupts } from "./_interrupt.ts";
 
 /** Flags of `velora run`. */
 export interface RunFlags {
@@ -21,7 +23,7 @@ export interface RunFlags {
 
 /** Implements `velora run`. */
 export async function runCommand(file: string, flags: RunFlags): Promise<void> {
-  const plan = await loadPipeline(file, { overrides: flags.set });
+  const plan = await loadPipeline(file, PHASE_KINDS, { overrides: flags.set });
   const options: RunOptions = {
     only: flags.only,
     rerun: flags.rerun,
@@ -37,40 +39,21 @@ export async function runCommand(file: string, flags: RunFlags): Promise<void> {
 }
 
 /**
- * Runs a plan with ^C handling: the first SIGINT/SIGTERM stops new work and lets running work
- * finish (exit 130); the second kills running commands and exits at once.
+ * Runs a plan under the ^C handler (see _interrupt.ts): the first SIGINT/SIGTERM stops new work
+ * and lets running work finish (exit 130); the second kills running commands, removes this
+ * process's containers and exits at once.
  */
-export async function runWithSignals(plan: Plan, options: RunOptions): Promise<void> {
-  const stop = new AbortController();
-  let killChildren = () => {};
-  let signals = 0;
-  const onSignal = () => {
-    signals++;
-    if (signals === 1) {
-      stop.abort();
-      console.error("Stopping: letting running work finish (press ^C again to exit now)");
-    } else {
-      killChildren();
-      Deno.exit(EXIT.interrupted);
-    }
-  };
-  Deno.addSignalListener("SIGINT", onSignal);
-  Deno.addSignalListener("SIGTERM", onSignal);
-  try {
-    await runPipeline(plan, {
+async function runWithSignals(plan: Plan, options: RunOptions): Promise<void> {
+  await withInterrupts(async ({ signal, onStopNow }) => {
+    await runPipeline(plan, PHASE_KINDS, {
       log: (line) => console.error(redact(line, plan.secrets)),
       ...options,
-      signal: stop.signal,
-      onKillChildren: (kill) => (killChildren = kill),
+      signal,
+      onKillChildren: (kill) => onStopNow(kill),
     });
-    if (stop.signal.aborted) {
-      throw new InterruptedError("Interrupted after the last phase finished");
-    }
+    if (signal.aborted) throw new InterruptedError("Interrupted after the last phase finished");
     console.error(`Run "${plan.name}" is complete: ${plan.runDir}`);
-  } finally {
-    Deno.removeSignalListener("SIGINT", onSignal);
-    Deno.removeSignalListener("SIGTERM", onSignal);
-  }
+  }, { containers: true });
 }
 
 async function describePlan(plan: Plan, options: RunOptions): Promise<string> {

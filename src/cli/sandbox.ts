@@ -11,6 +11,7 @@ import { imageExists } from "../docker/images.ts";
 import { UsageError } from "../errors.ts";
 import type { CmdOutputMetadata, Observation } from "../runtime/protocol.ts";
 import { Sandbox } from "../runtime/sandbox.ts";
+import { withInterrupts } from "./_interrupt.ts";
 
 /** Flags of `velora sandbox`. */
 export interface SandboxFlags {
@@ -34,42 +35,42 @@ export async function sandboxCommand(image: string, flags: SandboxFlags): Promis
     workingDir: flags.workdir,
   });
   const interactive = Deno.stdin.isTerminal();
-  const removeOnSignal = async () => {
-    await sandbox.close();
-    Deno.exit(130);
-  };
   let busy = false;
-  const onInterrupt = () => {
-    if (busy) sandbox.run("C-c").catch(() => {});
-    else removeOnSignal();
-  };
-  Deno.addSignalListener("SIGINT", onInterrupt);
-  Deno.addSignalListener("SIGTERM", removeOnSignal);
   try {
-    const seconds = ((performance.now() - started) / 1000).toFixed(2);
-    console.error(`Sandbox ready in ${seconds}s (${image}, server on 127.0.0.1:${sandbox.port}).`);
-    console.error(
-      "Each line runs in one bash session; an empty line fetches more output; exit ends.",
-    );
-    const lines = createInterface({ input: process.stdin, terminal: interactive });
-    let cwd = flags.workdir;
-    if (interactive) Deno.stdout.writeSync(new TextEncoder().encode(`${cwd}$ `));
-    for await (const line of lines) {
-      if (line.trim() === "exit") break;
-      busy = true;
-      const observation = await sandbox.run(
-        line,
-        flags.timeout === undefined ? {} : { timeout: flags.timeout },
+    // ^C while a command runs goes to that command; otherwise it ends the session.
+    const intercept = () => {
+      if (busy) sandbox.run("C-c").catch(() => {});
+      return busy;
+    };
+    await withInterrupts(async ({ signal, onStopNow }) => {
+      onStopNow(() => sandbox.close());
+      const seconds = ((performance.now() - started) / 1000).toFixed(2);
+      console.error(
+        `Sandbox ready in ${seconds}s (${image}, server on 127.0.0.1:${sandbox.port}).`,
       );
-      busy = false;
-      console.log(render(observation));
-      const metadata = observation.extras.metadata as Partial<CmdOutputMetadata> | undefined;
-      if (metadata?.working_dir) cwd = metadata.working_dir;
+      console.error(
+        "Each line runs in one bash session; an empty line fetches more output; exit ends.",
+      );
+      const lines = createInterface({ input: process.stdin, terminal: interactive });
+      signal.addEventListener("abort", () => lines.close(), { once: true });
+      let cwd = flags.workdir;
       if (interactive) Deno.stdout.writeSync(new TextEncoder().encode(`${cwd}$ `));
-    }
+      for await (const line of lines) {
+        if (line.trim() === "exit") break;
+        busy = true;
+        const observation = await sandbox.run(
+          line,
+          flags.timeout === undefined ? {} : { timeout: flags.timeout },
+        );
+        busy = false;
+        console.log(render(observation));
+        const metadata = observation.extras.metadata as Partial<CmdOutputMetadata> | undefined;
+        if (metadata?.working_dir) cwd = metadata.working_dir;
+        if (interactive) Deno.stdout.writeSync(new TextEncoder().encode(`${cwd}$ `));
+        if (signal.aborted) break;
+      }
+    }, { intercept, stopping: "Stopping: closing the sandbox (press ^C again to exit now)" });
   } finally {
-    Deno.removeSignalListener("SIGINT", onInterrupt);
-    Deno.removeSignalListener("SIGTERM", removeOnSignal);
     await sandbox.close();
   }
 }

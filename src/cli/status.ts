@@ -4,12 +4,15 @@
  *
  * @module
  */
+import { join, resolve } from "node:path";
 import { UsageError } from "../errors.ts";
+import { findOutputFiles } from "../output/output_files.ts";
+import { PHASE_KINDS } from "../phases/mod.ts";
 import { changedKeys } from "../pipeline/fingerprint.ts";
 import { loadPipeline } from "../pipeline/load.ts";
 import { lockHolder } from "../pipeline/lock.ts";
 import { readState, type RunState, STATE_FILE } from "../pipeline/state.ts";
-import { outputStatus, outputTargets } from "../report/output_status.ts";
+import { outputStatus } from "../report/output_status.ts";
 import { renderStatus } from "../ui/status_table.ts";
 
 /** Implements `velora status`. */
@@ -29,7 +32,7 @@ export async function statusCommand(target: string, flags: { set: string[] }): P
     state = await readState(runDir);
     if (!state) throw new UsageError(`No velora run in "${target}" (it has no ${STATE_FILE})`);
   } else {
-    const plan = await loadPipeline(target, { overrides: flags.set });
+    const plan = await loadPipeline(target, PHASE_KINDS, { overrides: flags.set });
     runDir = plan.runDir;
     state = await readState(runDir) ?? {
       version: 1,
@@ -56,4 +59,17 @@ export async function statusCommand(target: string, flags: { set: string[] }): P
   console.log(
     renderStatus({ state, runDir, changed, ...(holder === undefined ? {} : { holder }) }),
   );
+}
+
+/**
+ * The `output.jsonl` files `target` stands for, or undefined when it is not an output target: a
+ * `.jsonl` file, or a folder without a run state file that holds `output.jsonl` files.
+ */
+async function outputTargets(target: string): Promise<string[] | undefined> {
+  const info = await Deno.stat(target).catch(() => undefined);
+  if (!info) return undefined;
+  if (info.isFile) return target.endsWith(".jsonl") ? [resolve(target)] : undefined;
+  if (await Deno.stat(join(target, STATE_FILE)).then(() => true, () => false)) return undefined;
+  const found = await findOutputFiles(target);
+  return found.length > 0 ? found : undefined;
 }

@@ -9,16 +9,12 @@
  * @module
  */
 import { dirname, resolve } from "node:path";
-import { loadScript } from "../agent/llm/script.ts";
 import { didYouMean } from "../did_you_mean.ts";
 import { ConfigError, UsageError } from "../errors.ts";
-import { interpolate, InterpolationError, isPlainObject } from "../pipeline/interpolate.ts";
-import {
-  formatKeyPath,
-  type KeyPath,
-  parseSource,
-  type PipelineSource,
-} from "../pipeline/source.ts";
+import { interpolate, InterpolationError, isPlainObject } from "./interpolate.ts";
+import { formatKeyPath, type KeyPath } from "./key_path.ts";
+import { loadScript } from "./llm_script.ts";
+import { type ParsedSource, parseSource } from "./source.ts";
 import {
   IGNORED_OPENHANDS_KEYS,
   type LlmConfig,
@@ -65,7 +61,7 @@ export function llmSectionNames(data: unknown): string[] {
 
 /** Resolves section `name` of an already parsed config file. */
 export async function resolveLlmConfig(
-  source: PipelineSource,
+  source: ParsedSource,
   name: string,
   options: LoadLlmConfigOptions = {},
 ): Promise<LlmConfig> {

@@ -46,3 +46,9 @@ export interface Instance {
   /** The row as read, for `output.jsonl` and the Multi-SWE-bench evaluator. */
   row: Record<string, unknown>;
 }
+
+/** Where images keep the repository, tried in order when neither the phase nor the row says. */
+export function repoCandidates(instance: Instance): string[] {
+  const name = instance.repo.split("/").at(-1) ?? instance.repo;
+  return [`/home/${name}`, "/app/repo", "/testbed", `/workspace/${name}`];
+}

@@ -11,6 +11,7 @@
  *
  * @module
  */
+import { UsageError } from "../errors.ts";
 import { seededSampleIndexes } from "./seeded_sample.ts";
 
 /** Selection settings (the infer/evaluate phase keys). */
@@ -31,9 +32,34 @@ export interface SelectionStep {
   after: number;
 }
 
-/** A selection setting that cannot be used. */
-export class SelectionError extends Error {
-  override name = "SelectionError";
+/**
+ * A selection setting that cannot be used (exit 2). The phase schemas check the settings with
+ * {@linkcode selectionProblem} when the pipeline loads, so this is a last line of defence.
+ */
+export class SelectionError extends UsageError {}
+
+/** Why a selection setting (`filter`, `slice` or `sample`) cannot be used, or undefined. */
+export function selectionProblem(
+  key: "filter" | "slice" | "sample",
+  value: string,
+): string | undefined {
+  if (key === "filter") {
+    try {
+      new RegExp(`^(?:${value})`);
+      return undefined;
+    } catch (error) {
+      return `not a regular expression: ${(error as Error).message}`;
+    }
+  }
+  if (key === "sample") {
+    return /^(first|random:\d+)$/.test(value) ? undefined : 'expected "first" or "random:<seed>"';
+  }
+  const parts = value.split(":");
+  if (parts.length < 2 || parts.length > 3 || parts.some((p) => !/^\s*(-?\d+)?\s*$/.test(p))) {
+    return "expected start:stop[:step] with integers (a Python slice)";
+  }
+  if (parts[2]?.trim() && Number(parts[2]) === 0) return "step must not be 0";
+  return undefined;
 }
 
 /** Applies the selection to ids in dataset order; returns the chosen ids and each step's counts. */
@@ -56,14 +82,8 @@ export function selectIds(
     apply("skip_ids", current.filter((id) => !skipped.has(id)));
   }
   if (selection.filter) {
-    let pattern: RegExp;
-    try {
-      pattern = new RegExp(`^(?:${selection.filter})`);
-    } catch (error) {
-      throw new SelectionError(
-        `Cannot use filter "${selection.filter}": ${(error as Error).message}`,
-      );
-    }
+    check("filter", selection.filter);
+    const pattern = new RegExp(`^(?:${selection.filter})`);
     apply("filter", current.filter((id) => pattern.test(id)));
   }
   if (selection.slice) apply("slice", pySlice(current, selection.slice));
@@ -78,28 +98,21 @@ export function selectIds(
   return { ids: current, steps };
 }
 
+function check(key: "filter" | "slice" | "sample", value: string): void {
+  const problem = selectionProblem(key, value);
+  if (problem) throw new SelectionError(`Cannot use ${key} "${value}": ${problem}`);
+}
+
 function parseSample(sample: string): number | undefined {
-  if (sample === "first") return undefined;
-  const match = sample.match(/^random:(\d+)$/);
-  if (!match) {
-    throw new SelectionError(`Cannot use sample "${sample}": expected "first" or "random:<seed>"`);
-  }
-  return Number(match[1]);
+  check("sample", sample);
+  return sample === "first" ? undefined : Number(sample.slice("random:".length));
 }
 
 /** Python's `list[start:stop:step]`. */
 export function pySlice<T>(items: readonly T[], spec: string): T[] {
-  const parts = spec.split(":");
-  const bad = () =>
-    new SelectionError(`Cannot use slice "${spec}": expected start:stop[:step] with integers`);
-  if (parts.length < 2 || parts.length > 3) throw bad();
-  const nums = parts.map((p) => {
-    if (p.trim() === "") return undefined;
-    if (!/^-?\d+$/.test(p.trim())) throw bad();
-    return Number(p);
-  });
+  check("slice", spec);
+  const nums = spec.split(":").map((p) => (p.trim() === "" ? undefined : Number(p)));
   const step = nums[2] ?? 1;
-  if (step === 0) throw new SelectionError(`Cannot use slice "${spec}": step must not be 0`);
   const len = items.length;
   const clamp = (value: number | undefined, fallback: number, low: number, high: number) => {
     if (value === undefined) return fallback;

@@ -16,7 +16,7 @@ import type { Docker } from "../docker/client.ts";
 import { reap } from "../docker/containers.ts";
 import { ConfigError } from "../errors.ts";
 import type { EvalSettings } from "../evaluate/harness.ts";
-import { imageFor, type ImageNaming } from "../infer/image_name.ts";
+import { imageFor, type ImageNaming } from "../images/image_name.ts";
 import { JsonlWriter } from "../output/jsonl_writer.ts";
 import { deriveTask } from "./derive_task.ts";
 

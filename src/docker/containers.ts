@@ -6,7 +6,14 @@
 
 import { Writable } from "node:stream";
 import type { Docker } from "./client.ts";
-import { LABEL_RUN, labelFilter } from "./labels.ts";
+import {
+  type ContainerOwner,
+  currentOwner,
+  LABEL_HOST,
+  LABEL_PID,
+  LABEL_RUN,
+  labelFilter,
+} from "./labels.ts";
 import { concatBytes, statusCodeOf } from "./_private.ts";
 import { sleep } from "../sleep.ts";
 
@@ -181,6 +188,26 @@ export async function reap(docker: Docker, run: string): Promise<string[]> {
   const found = await docker.listContainers({
     all: true,
     filters: { label: [labelFilter(LABEL_RUN, run)] },
+  });
+  await Promise.all(found.map((info) => removeContainer(docker.getContainer(info.Id))));
+  return found.map((info) => info.Id);
+}
+
+/**
+ * Removes every container, running or stopped, that a velora process created (by default this
+ * one): what a second ^C cleans up.
+ *
+ * @returns the ids of the containers removed.
+ */
+export async function reapOwned(
+  docker: Docker,
+  owner: ContainerOwner = currentOwner(),
+): Promise<string[]> {
+  const found = await docker.listContainers({
+    all: true,
+    filters: {
+      label: [labelFilter(LABEL_PID, String(owner.pid)), labelFilter(LABEL_HOST, owner.host)],
+    },
   });
   await Promise.all(found.map((info) => removeContainer(docker.getContainer(info.Id))));
   return found.map((info) => info.Id);

@@ -5,6 +5,7 @@
  */
 
 import { Readable } from "node:stream";
+import { VeloraError } from "../errors.ts";
 import type { Docker } from "./client.ts";
 import { statusCodeOf } from "./_private.ts";
 
@@ -46,8 +47,8 @@ export interface LoadResult {
   ids: string[];
 }
 
-/** The engine refused an archive; the message is the engine's. */
-export class ImageLoadError extends Error {}
+/** The engine refused an archive; the message is the engine's. Exit 1. */
+export class ImageLoadError extends VeloraError {}
 
 /**
  * Streams a `docker save` archive (plain or compressed: the engine decompresses gzip, bzip2 and

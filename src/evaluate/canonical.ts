@@ -1,7 +1,7 @@
 /**
  * Test-name canonicalisation: the only transformation the verdict applies before comparing an
  * expected name with a parsed one. Matching is then **exact** on the canonical forms — no
- * substring or prefix matching (velora-eval.md W2): `test_a` never matches `test_ab`, and
+ * substring or prefix matching (the old evaluator's): `test_a` never matches `test_ab`, and
  * `t.py::test_x` never matches `t.py::test_x[1-2]`.
  *
  * Every framework:

@@ -6,14 +6,13 @@
  * @module
  */
 import { join } from "node:path";
-import type { Instance } from "../dataset/instance.ts";
+import { type Instance, repoCandidates } from "../dataset/instance.ts";
 import type { Docker } from "../docker/client.ts";
 import { type Container, execIn, removeContainer, startContainer } from "../docker/containers.ts";
 import { imageExists } from "../docker/images.ts";
 import { veloraLabels } from "../docker/labels.ts";
 import { putFiles } from "../docker/put_files.ts";
-import { writeFileAtomic } from "../pipeline/state.ts";
-import { repoCandidates } from "../infer/workspace.ts";
+import { writeFileAtomic } from "../fs.ts";
 import { defaultGoModule } from "./canonical.ts";
 import { buildEvalScript, buildRunner, EVAL_DIR, filesOfDiff } from "./eval_script.ts";
 import { decideMsb, type MsbRow, type MsbVerdict } from "./mswebench_rule.ts";

@@ -1,5 +1,5 @@
 /**
- * The Multi-SWE-bench decision rule (multiswebench.md §4.1–4.3), pure.
+ * The Multi-SWE-bench decision rule, pure.
  *
  * Only the fix stage is run by the harness; the `run` (R) and `test` (T) results come from the
  * row's stored `run_result` / `test_patch_result`, the fix results (F) from parsing the

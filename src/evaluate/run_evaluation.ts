@@ -8,14 +8,15 @@
  */
 import { createHash } from "node:crypto";
 import { dirname, join } from "node:path";
-import { toInstance } from "../dataset/formats/mod.ts";
+import { RowError, toInstance } from "../dataset/formats/mod.ts";
 import type { Instance } from "../dataset/instance.ts";
 import { readJsonl } from "../dataset/jsonl.ts";
 import type { Docker } from "../docker/client.ts";
 import { reap } from "../docker/containers.ts";
-import { imageFor, type ImageNaming } from "../infer/image_name.ts";
+import { ConfigError } from "../errors.ts";
+import { imageFor, type ImageNaming } from "../images/image_name.ts";
 import { JsonlWriter } from "../output/jsonl_writer.ts";
-import { writeFileAtomic } from "../pipeline/state.ts";
+import { writeFileAtomic } from "../fs.ts";
 import type { JitImages } from "../images/jit.ts";
 import { type EvalSettings, type EvalTask, evaluateMsb, evaluateVelora } from "./harness.ts";
 import type { MsbVerdict } from "./mswebench_rule.ts";
@@ -59,11 +60,20 @@ interface Stored {
   verdict: Verdict | MsbVerdict;
 }
 
-/** Reads a dataset file into instances by id (used to override rows' `instance`). */
+/**
+ * Reads a dataset file into instances by id (used to override rows' `instance`). A bad row is a
+ * {@linkcode ConfigError} naming the file and line.
+ */
 export async function readDataset(path: string): Promise<Map<string, Instance>> {
   const out = new Map<string, Instance>();
-  for await (const { value } of readJsonl(path)) {
-    const instance = toInstance(value);
+  for await (const { line, value } of readJsonl(path)) {
+    let instance: Instance;
+    try {
+      instance = toInstance(value);
+    } catch (error) {
+      if (error instanceof RowError) throw new ConfigError({ file: path, line }, error.message);
+      throw error;
+    }
     out.set(instance.instance_id, instance);
   }
   return out;

@@ -8,7 +8,7 @@ import { join } from "node:path";
 import type { Instance } from "../dataset/instance.ts";
 import type { Docker } from "../docker/client.ts";
 import { reap } from "../docker/containers.ts";
-import { imageFor, type ImageNaming } from "../infer/image_name.ts";
+import { imageFor, type ImageNaming } from "../images/image_name.ts";
 import { type EvalSettings, evaluateVelora } from "./harness.ts";
 import type { Verdict } from "./verdict.ts";
 
@@ -29,6 +29,8 @@ export async function validateDataset(options: {
   naming: ImageNaming;
   numWorkers: number;
   docker: Docker;
+  /** Aborted to start no new task (running ones finish). */
+  signal?: AbortSignal;
   log(line: string): void;
 }): Promise<{ rows: ValidationRow[]; failing: ValidationRow[]; table: string }> {
   const runLabel = `validate-${crypto.randomUUID().slice(0, 8)}`;
@@ -36,7 +38,7 @@ export async function validateDataset(options: {
   const rows: ValidationRow[] = [];
   let index = 0;
   const worker = async () => {
-    while (index < instances.length) {
+    while (index < instances.length && !options.signal?.aborted) {
       const instance = instances[index++]!;
       const named = imageFor(instance, options.naming);
       const image = "image" in named ? named.image : { error: named.error };

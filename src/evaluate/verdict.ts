@@ -51,6 +51,11 @@ export const VELORA_CATEGORIES: readonly VeloraCategory[] = [
   "error_eval",
 ];
 
+/** True for a string that names a velora category. */
+export function isCategory(value: unknown): value is VeloraCategory {
+  return typeof value === "string" && (VELORA_CATEGORIES as readonly string[]).includes(value);
+}
+
 /** What happened when the instance was evaluated, as the harness saw it. */
 export type RunOutcome =
   /** The harness failed: container start, unknown parser, parser error, test patch conflict. */

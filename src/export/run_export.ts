@@ -7,6 +7,7 @@
  * @module
  */
 import { join } from "node:path";
+import { AtomicFile } from "../fs.ts";
 import { VERSION } from "../version.ts";
 import { outcomeOf } from "../report/outcome.ts";
 import { rowError } from "../report/row.ts";
@@ -15,7 +16,6 @@ import { conversationOf, turnCount } from "./chat.ts";
 import { type Exclusion, exclusionOf, type ExportFilters, filtersRecord } from "./filters.ts";
 import { modelOf, msbPatchOf, type Prediction, predictionOf } from "./predictions.ts";
 import { shareGptRecord } from "./sharegpt.ts";
-import { AtomicFile } from "./atomic_file.ts";
 
 /** The export formats. */
 export const EXPORT_FORMATS = ["openai", "sharegpt", "swe-bench-preds", "multi-swe-bench"] as const;

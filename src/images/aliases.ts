@@ -9,7 +9,7 @@
  * @module
  */
 
-/** The default alias templates (see `../shared/research/velora-eval.md` §1). */
+/** The default alias templates: the two tags OpenHands and the evaluators resolve. */
 export const DEFAULT_ALIAS_TEMPLATES: readonly string[] = [
   "mswebench/sweb.eval.x86_64.{id}:latest",
   "mswebench/{org}_m_{repo}:pr-{number}",

@@ -13,7 +13,7 @@
  * @module
  */
 import { dirname, join } from "node:path";
-import { writeFileAtomic } from "../pipeline/state.ts";
+import { writeFileAtomic } from "../fs.ts";
 import type { ArchiveImage } from "./manifest.ts";
 
 /** The default cache file, from the environment. */

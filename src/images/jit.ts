@@ -24,7 +24,7 @@ export interface JitImages {
 
 /** The per-instance loader of a run (inactive unless load-images chose per-instance mode). */
 export async function jitImages(
-  runDir: string,
+  runDir: string | undefined,
   docker: Docker,
   datasetFile: string,
   log: (line: string) => void,

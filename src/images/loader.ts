@@ -17,9 +17,7 @@
  *
  * @module
  */
-import { basename, join } from "node:path";
 import PQueue from "p-queue";
-import { ImageLoadError } from "../docker/images.ts";
 import {
   DEFAULT_ALIAS_TEMPLATES,
   instanceFromTags,
@@ -30,19 +28,12 @@ import { SourceCache } from "./cache.ts";
 import type { ImageEngine } from "./engine.ts";
 import type { ArchiveImage } from "./manifest.ts";
 import { probeArchive } from "./probe.ts";
-import { formatBytes, progressCounter } from "./progress.ts";
+import { formatBytes } from "./progress.ts";
 import { type ImageEntry, ImageRecord } from "./record.ts";
 import { removeEntry } from "./remove.ts";
-import {
-  displayUri,
-  SourceError,
-  sourceFor,
-  type SourceInfo,
-  type SourceSettings,
-  type TarSource,
-} from "./source.ts";
-import { FileSource } from "./source_file.ts";
-import { tarChecker, TarFormatError } from "./tar.ts";
+import { sourceFor, type SourceSettings } from "./source.ts";
+import { displayUri, SourceError, type SourceInfo, type TarSource } from "./tar_source.ts";
+import { failureReason, transferArchive } from "./transfer.ts";
 
 /** One archive to load and the instances it serves. */
 export interface LoadTarget {
@@ -110,6 +101,35 @@ export async function sourceKey(uri: string): Promise<string> {
     await crypto.subtle.digest("SHA-256", new TextEncoder().encode(uri)),
   );
   return Array.from(digest.subarray(0, 12), (b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+/** What probing found (the source, its images when known, whether they are in the engine). */
+interface Probed {
+  source: TarSource;
+  info: SourceInfo;
+  display: string;
+  cacheKey: string;
+  images?: ArchiveImage[];
+  presence?: Presence;
+  /** True: a plain tar (checked as it streams); undefined: not known. */
+  plainTar?: boolean;
+  probeBytes: number;
+}
+
+/** What getting the images into the engine did. */
+interface Fetched {
+  images: ArchiveImage[];
+  loaded: boolean;
+  bytes: number;
+  createdTags: string[];
+  createdImages: string[];
+}
+
+/** The instances an archive serves and the aliases tagged for them. */
+interface Tagged {
+  instances: InstanceVars[];
+  aliases: string[];
+  createdTags: string[];
 }
 
 interface Presence {
@@ -182,18 +202,9 @@ export class ImageLoader {
       return undefined;
     } catch (error) {
       if (this.#options.abort?.aborted) throw error;
-      const reason = `${displayUri(target.source)}: ${reasonOf(error)}`;
-      this.#log(`failed ${reason}`);
-      await this.record.put(key, {
-        source: displayUri(target.source),
-        instance_ids: target.instances.map((i) => i.instance_id),
-        status: "failed",
-        created_tags: previous?.created_tags ?? [],
-        created_images: previous?.created_images ?? [],
-        bytes: previous?.bytes ?? 0,
-        error: reason,
-        updated_at: "",
-      });
+      const display = displayUri(target.source);
+      const reason = `${display}: ${failureReason(error)}`;
+      await this.#recordFailure(key, target, display, reason, previous);
       return reason;
     }
   }
@@ -240,265 +251,222 @@ export class ImageLoader {
     });
   }
 
+  /** Probe → transfer → tag → record; any failure goes to {@linkcode ImageLoader.#fail}. */
   async #loadOne(key: string, target: LoadTarget): Promise<LoadOutcome> {
-    const { engine, abort: signal } = this.#options;
-    let display = displayUri(target.source);
-    let source: TarSource | undefined;
-    let probeBytes = 0;
     const previous = this.record.get(key);
     const earlier = previous && previous.status !== "removed" ? previous : undefined;
+    const so = { display: displayUri(target.source), probeBytes: 0 };
     try {
-      source = sourceFor(target.source, this.#options.sources);
-      display = source.display;
-      const info = await source.info(signal);
-      const cacheKey = await SourceCache.key(source.uri, info.identity);
-
-      let images = await this.#cache.get(cacheKey);
-      let presence = images ? await this.#presence(images) : undefined;
-      let plainTar: boolean | undefined;
-      if (!presence?.present) {
-        const probe = await probeArchive(source, info, signal);
-        probeBytes = source.bytesRead;
-        if (probe.kind === "manifest") {
-          images = probe.images;
-          presence = await this.#presence(images);
-          plainTar = true;
-          await this.#cache.set(cacheKey, images);
-        } else if (probe.kind === "compressed") {
-          plainTar = false;
-        } else {
-          plainTar = probe.plainTar;
-          this.#log(`${display}: cannot read its manifest (${probe.reason}); loading it`);
-        }
-      }
-
-      const createdTags: string[] = [];
-      const createdImages: string[] = [];
-      let bytes = 0;
-      let loaded = false;
-      if (presence?.present && images) {
-        for (const { id, tag } of presence.missingTags) {
-          await engine.tag(id, tag);
-          createdTags.push(tag);
-        }
-      } else {
-        const before = images ? undefined : await engine.list();
-        const result = await this.#transfer(source, info, plainTar, display);
-        bytes = result.bytes;
-        loaded = true;
-        if (images && presence) {
-          createdImages.push(...presence.absentIds);
-          createdTags.push(...presence.missingTags.map((m) => m.tag));
-          for (const image of images) {
-            if (!(await engine.inspect(image.id))) {
-              throw new SourceError(`the engine did not load image ${image.id} from it`);
-            }
-          }
-        } else {
-          images = await this.#imagesFromLoad(result.refs, result.ids);
-          const ids = new Set(before!.map((image) => image.id));
-          const tagged = new Map(before!.flatMap((i) => i.repoTags.map((t) => [t, i.id])));
-          createdImages.push(...images.map((i) => i.id).filter((id) => !ids.has(id)));
-          for (const image of images) {
-            createdTags.push(...image.repoTags.filter((tag) => tagged.get(tag) !== image.id));
-          }
-          await this.#cache.set(cacheKey, images);
-        }
-      }
-
-      const primary = images[0]!.id;
-      const repoTags = images.flatMap((image) => image.repoTags);
-      const instances = this.#instancesOf(target, repoTags);
-      const aliases: string[] = [];
-      for (const instance of instances) {
-        for (const template of this.#options.aliases ?? DEFAULT_ALIAS_TEMPLATES) {
-          const rendered = renderAlias(template, instance);
-          if ("skipped" in rendered) {
-            if (!this.#warned.has(rendered.skipped)) {
-              this.#warned.add(rendered.skipped);
-              this.#log(`no alias ${rendered.skipped} (first: ${instance.instance_id})`);
-            }
-            continue;
-          }
-          aliases.push(rendered.ref);
-          if ((await engine.inspect(rendered.ref))?.id !== primary) {
-            await engine.tag(primary, rendered.ref);
-            createdTags.push(rendered.ref);
-          }
-        }
-      }
-
-      const entry: ImageEntry = {
-        source: display,
-        instance_ids: instances.map((i) => i.instance_id),
-        status: loaded || earlier?.status === "loaded" ? "loaded" : "present",
-        image_id: primary,
-        image_ids: images.map((image) => image.id),
-        repo_tags: repoTags,
-        aliases: [...new Set(aliases)],
-        created_tags: union(earlier?.created_tags, createdTags),
-        created_images: union(earlier?.created_images, createdImages),
-        bytes: (earlier?.bytes ?? 0) + bytes,
-        updated_at: "",
-      };
-      await this.record.put(key, entry);
-      const refs = [...new Set([...repoTags, ...aliases])];
-      this.#log(
-        loaded
-          ? `loaded ${display} (${formatBytes(bytes)}): ${refs.join(", ") || primary}`
-          : `already loaded ${display}: ${refs.join(", ") || primary}`,
-      );
-      return {
-        key,
-        source: display,
-        status: loaded ? "loaded" : "present",
-        imageId: primary,
-        refs,
-        bytes,
-        probeBytes,
-      };
+      const probed = await this.#probe(target, so);
+      const fetched = await this.#transfer(probed);
+      const tagged = await this.#tag(target, fetched.images);
+      return await this.#record(key, probed, fetched, tagged, earlier);
     } catch (error) {
-      if (signal?.aborted) throw error;
-      const reason = `${display}: ${reasonOf(error)}`;
-      // A source that is gone now (an expired credential, a network outage) does not undo an
-      // earlier load of this run that is still in the engine.
-      if (
-        earlier?.image_id && (earlier.status === "loaded" || earlier.status === "present") &&
-        (await engine.inspect(earlier.image_id).catch(() => undefined))
-      ) {
-        this.#log(`${reason}; keeping the image this run loaded earlier`);
-        return {
-          key,
-          source: display,
-          status: "present",
-          imageId: earlier.image_id,
-          refs: [...new Set([...(earlier.repo_tags ?? []), ...(earlier.aliases ?? [])])],
-          bytes: 0,
-          probeBytes,
-        };
-      }
-      this.#log(`failed ${reason}`);
-      await this.record.put(key, {
-        source: display,
-        instance_ids: target.instances.map((i) => i.instance_id),
-        status: "failed",
-        created_tags: earlier?.created_tags ?? [],
-        created_images: earlier?.created_images ?? [],
-        bytes: earlier?.bytes ?? 0,
-        error: reason,
-        updated_at: "",
-      });
-      return {
-        key,
-        source: display,
-        status: "failed",
-        refs: [],
-        bytes: 0,
-        probeBytes,
-        error: reason,
-      };
+      if (this.#options.abort?.aborted) throw error;
+      return await this.#fail(key, target, so, `${so.display}: ${failureReason(error)}`, earlier);
     }
   }
 
-  /** Streams the archive into the engine. */
-  async #transfer(
-    source: TarSource,
-    info: SourceInfo,
-    plainTar: boolean | undefined,
-    display: string,
-  ): Promise<{ refs: string[]; ids: string[]; bytes: number }> {
-    const { engine, abort: signal, keepTarsDir } = this.#options;
-    let from = source;
-    let keep: { path: string; partial: string; file: Deno.FsFile } | undefined;
-    if (keepTarsDir && !source.local) {
-      const path = join(keepTarsDir, basename(display.replace(/\?.*$/, "")) || "archive.tar");
-      const kept = await Deno.stat(path).catch(() => undefined);
-      if (kept?.isFile && info.size !== undefined && kept.size === info.size) {
-        this.#log(`${display}: loading the kept copy ${path}`);
-        from = new FileSource(path, path);
-      } else {
-        await Deno.mkdir(keepTarsDir, { recursive: true });
-        const partial = `${path}.partial`;
-        const file = await Deno.open(partial, { write: true, create: true, truncate: true });
-        keep = { path, partial, file };
-      }
+  /**
+   * Asks the source what it is and finds its images without a transfer: from the cache, else from
+   * its `manifest.json`. Keeps the display form and probe bytes in `so` for a failure.
+   */
+  async #probe(target: LoadTarget, so: { display: string; probeBytes: number }): Promise<Probed> {
+    const signal = this.#options.abort;
+    const source = sourceFor(target.source, this.#options.sources);
+    so.display = source.display;
+    const info = await source.info(signal);
+    const cacheKey = await SourceCache.key(source.uri, info.identity);
+    const probed: Probed = { source, info, cacheKey, display: source.display, probeBytes: 0 };
+    const cached = await this.#cache.get(cacheKey);
+    if (cached) Object.assign(probed, { images: cached, presence: await this.#presence(cached) });
+    if (probed.presence?.present) return probed;
+    const probe = await probeArchive(source, info, signal);
+    probed.probeBytes = so.probeBytes = source.bytesRead;
+    if (probe.kind === "manifest") {
+      probed.images = probe.images;
+      probed.presence = await this.#presence(probe.images);
+      probed.plainTar = true;
+      await this.#cache.set(cacheKey, probe.images);
+    } else if (probe.kind === "compressed") {
+      probed.plainTar = false;
+    } else {
+      probed.plainTar = probe.plainTar;
+      this.#log(`${source.display}: cannot read its manifest (${probe.reason}); loading it`);
     }
-    const counter = progressCounter(
-      `loading ${display}`,
-      info.size,
-      this.#log,
-      this.#options.progressIntervalMs,
-    );
-    const stallMs = this.#options.stallTimeoutMs ?? 300_000;
-    const stall = new AbortController();
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const arm = () => {
-      clearTimeout(timer);
-      timer = setTimeout(() => {
-        stall.abort(new SourceError(`no data for ${Math.round(stallMs / 1000)} s: gave up`));
-      }, stallMs);
+    return probed;
+  }
+
+  /**
+   * Gets the archive's images into the engine: only the missing tags when its images are there,
+   * else streams it; notes which tags and images did not exist before.
+   */
+  async #transfer(probed: Probed): Promise<Fetched> {
+    const { engine } = this.#options;
+    const { images, presence } = probed;
+    if (presence?.present && images) {
+      for (const { id, tag } of presence.missingTags) await engine.tag(id, tag);
+      const createdTags = presence.missingTags.map((m) => m.tag);
+      return { images, loaded: false, bytes: 0, createdTags, createdImages: [] };
+    }
+    const before = images ? undefined : await engine.list();
+    const result = await transferArchive(probed.source, probed.info, {
+      engine,
+      display: probed.display,
+      plainTar: probed.plainTar,
+      keepTarsDir: this.#options.keepTarsDir,
+      log: this.#log,
+      progressIntervalMs: this.#options.progressIntervalMs,
+      stallTimeoutMs: this.#options.stallTimeoutMs,
+      signal: this.#options.abort,
+    });
+    if (images && presence) {
+      for (const image of images) {
+        if (!(await engine.inspect(image.id))) {
+          throw new SourceError(`the engine did not load image ${image.id} from it`);
+        }
+      }
+      return {
+        images,
+        loaded: true,
+        bytes: result.bytes,
+        createdTags: presence.missingTags.map((m) => m.tag),
+        createdImages: presence.absentIds,
+      };
+    }
+    const loaded = await this.#imagesFromLoad(result.refs, result.ids);
+    const ids = new Set(before!.map((image) => image.id));
+    const tagged = new Map(before!.flatMap((i) => i.repoTags.map((t) => [t, i.id])));
+    await this.#cache.set(probed.cacheKey, loaded);
+    return {
+      images: loaded,
+      loaded: true,
+      bytes: result.bytes,
+      createdImages: loaded.map((i) => i.id).filter((id) => !ids.has(id)),
+      createdTags: loaded.flatMap((image) =>
+        image.repoTags.filter((tag) => tagged.get(tag) !== image.id)
+      ),
     };
-    try {
-      arm();
-      const opened = await from.open(
-        signal ? AbortSignal.any([signal, stall.signal]) : stall.signal,
-      );
-      let stream = opened.pipeThrough(
-        new TransformStream({
-          transform(chunk, controller) {
-            arm();
-            controller.enqueue(chunk);
-          },
-          flush() {
-            clearTimeout(timer);
-          },
-        }),
-      ).pipeThrough(counter.stream);
-      if (plainTar) stream = stream.pipeThrough(tarChecker());
-      if (keep) {
-        const file = keep.file;
-        stream = stream.pipeThrough(
-          new TransformStream({
-            async transform(chunk, controller) {
-              let written = 0;
-              while (written < chunk.length) written += await file.write(chunk.subarray(written));
-              controller.enqueue(chunk);
-            },
-          }),
-        );
-      }
-      let result: { refs: string[]; ids: string[] };
-      try {
-        result = await engine.load(stream, signal);
-      } catch (error) {
-        if (
-          signal?.aborted || error instanceof ImageLoadError || error instanceof TarFormatError ||
-          error instanceof SourceError
-        ) throw error;
-        const of = info.size === undefined ? "" : ` of ${info.size}`;
-        throw new SourceError(
-          `the transfer broke off after ${counter.bytes()}${of} bytes: ${reasonOf(error)}`,
-        );
-      }
-      const bytes = counter.bytes();
-      if (info.size !== undefined && bytes !== info.size) {
-        throw new SourceError(`truncated download: got ${bytes} of ${info.size} bytes`);
-      }
-      if (keep) {
-        keep.file.close();
-        await Deno.rename(keep.partial, keep.path);
-        keep = undefined;
-      }
-      return { ...result, bytes };
-    } finally {
-      clearTimeout(timer);
-      if (keep) {
-        try {
-          keep.file.close();
-        } catch { /* closed */ }
-        await Deno.remove(keep.partial).catch(() => {});
+  }
+
+  /** Tags the aliases of the target's instances on the primary image. */
+  async #tag(target: LoadTarget, images: ArchiveImage[]): Promise<Tagged> {
+    const { engine } = this.#options;
+    const primary = images[0]!.id;
+    const instances = this.#instancesOf(target, images.flatMap((image) => image.repoTags));
+    const aliases: string[] = [];
+    const createdTags: string[] = [];
+    for (const instance of instances) {
+      for (const template of this.#options.aliases ?? DEFAULT_ALIAS_TEMPLATES) {
+        const rendered = renderAlias(template, instance);
+        if ("skipped" in rendered) {
+          if (!this.#warned.has(rendered.skipped)) {
+            this.#warned.add(rendered.skipped);
+            this.#log(`no alias ${rendered.skipped} (first: ${instance.instance_id})`);
+          }
+          continue;
+        }
+        aliases.push(rendered.ref);
+        if ((await engine.inspect(rendered.ref))?.id !== primary) {
+          await engine.tag(primary, rendered.ref);
+          createdTags.push(rendered.ref);
+        }
       }
     }
+    return { instances, aliases: [...new Set(aliases)], createdTags };
+  }
+
+  /** Records a loaded (or present) archive and says so. */
+  async #record(
+    key: string,
+    probed: Probed,
+    fetched: Fetched,
+    tagged: Tagged,
+    earlier: ImageEntry | undefined,
+  ): Promise<LoadOutcome> {
+    const { images, loaded, bytes } = fetched;
+    const primary = images[0]!.id;
+    const repoTags = images.flatMap((image) => image.repoTags);
+    await this.record.put(key, {
+      source: probed.display,
+      instance_ids: tagged.instances.map((i) => i.instance_id),
+      status: loaded || earlier?.status === "loaded" ? "loaded" : "present",
+      image_id: primary,
+      image_ids: images.map((image) => image.id),
+      repo_tags: repoTags,
+      aliases: tagged.aliases,
+      created_tags: union(earlier?.created_tags, [...fetched.createdTags, ...tagged.createdTags]),
+      created_images: union(earlier?.created_images, fetched.createdImages),
+      bytes: (earlier?.bytes ?? 0) + bytes,
+      updated_at: "",
+    });
+    const refs = [...new Set([...repoTags, ...tagged.aliases])];
+    this.#log(
+      loaded
+        ? `loaded ${probed.display} (${formatBytes(bytes)}): ${refs.join(", ") || primary}`
+        : `already loaded ${probed.display}: ${refs.join(", ") || primary}`,
+    );
+    return {
+      key,
+      source: probed.display,
+      status: loaded ? "loaded" : "present",
+      imageId: primary,
+      refs,
+      bytes,
+      probeBytes: probed.probeBytes,
+    };
+  }
+
+  /**
+   * The one failure path of a load. A source that is gone now (an expired credential, a network
+   * outage) does not undo an earlier load of this run that is still in the engine; otherwise the
+   * failure is recorded.
+   */
+  async #fail(
+    key: string,
+    target: LoadTarget,
+    { display: source, probeBytes }: { display: string; probeBytes: number },
+    reason: string,
+    earlier: ImageEntry | undefined,
+  ): Promise<LoadOutcome> {
+    if (
+      earlier?.image_id && (earlier.status === "loaded" || earlier.status === "present") &&
+      (await this.#options.engine.inspect(earlier.image_id).catch(() => undefined))
+    ) {
+      this.#log(`${reason}; keeping the image this run loaded earlier`);
+      return {
+        key,
+        source,
+        status: "present",
+        imageId: earlier.image_id,
+        refs: [...new Set([...(earlier.repo_tags ?? []), ...(earlier.aliases ?? [])])],
+        bytes: 0,
+        probeBytes,
+      };
+    }
+    await this.#recordFailure(key, target, source, reason, earlier);
+    return { key, source, status: "failed", refs: [], bytes: 0, probeBytes, error: reason };
+  }
+
+  /** Logs a failure and records it for the target's instances ("image missing"). */
+  async #recordFailure(
+    key: string,
+    target: LoadTarget,
+    display: string,
+    reason: string,
+    earlier: ImageEntry | undefined,
+  ): Promise<void> {
+    this.#log(`failed ${reason}`);
+    await this.record.put(key, {
+      source: display,
+      instance_ids: target.instances.map((i) => i.instance_id),
+      status: "failed",
+      created_tags: earlier?.created_tags ?? [],
+      created_images: earlier?.created_images ?? [],
+      bytes: earlier?.bytes ?? 0,
+      error: reason,
+      updated_at: "",
+    });
   }
 
   /** Images named by a load's answer. */
@@ -549,12 +517,4 @@ export function mergeTargets(targets: readonly LoadTarget[]): LoadTarget[] {
 
 function union(a: readonly string[] | undefined, b: readonly string[]): string[] {
   return [...new Set([...(a ?? []), ...b])];
-}
-
-/** One line for a failure, without secrets. */
-function reasonOf(error: unknown): string {
-  if (error instanceof SourceError || error instanceof TarFormatError) return error.message;
-  if (error instanceof ImageLoadError) return `the engine could not load it: ${error.message}`;
-  const message = error instanceof Error ? error.message : String(error);
-  return message.replace(/https?:\/\/\S+/g, (url) => displayUri(url)).replace(/\s+/g, " ");
 }

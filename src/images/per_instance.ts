@@ -35,10 +35,10 @@ export interface PerInstanceOptions {
 
 /**
  * The loader the run's `load-images` phase configured in per-instance mode, or `undefined` when
- * that phase loaded every image up front (or the run has none).
+ * that phase loaded every image up front (or the run has none, or there is no run).
  */
 export async function perInstanceLoader(
-  runDir: string,
+  runDir: string | undefined,
   options: PerInstanceOptions,
 ): Promise<ImageLoader | undefined> {
   const record = await ImageRecord.open(runDir);

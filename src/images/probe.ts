@@ -18,8 +18,7 @@
  * @module
  */
 import { type ArchiveImage, parseManifest } from "./manifest.ts";
-import type { SourceInfo, TarSource } from "./source.ts";
-import { SourceError } from "./source.ts";
+import { SourceError, type SourceInfo, type TarSource } from "./tar_source.ts";
 import { BLOCK, findEntryByWalking, findEntryInTail, isZeroBlock, parseHeader } from "./tar.ts";
 
 /** How many bytes of the end of an archive are read first. */

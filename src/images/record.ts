@@ -9,7 +9,7 @@
  * @module
  */
 import { join } from "node:path";
-import { writeFileAtomic } from "../pipeline/state.ts";
+import { writeFileAtomic } from "../fs.ts";
 
 /** The record's file name in a run directory. */
 export const RECORD_FILE = "velora-images.json";
@@ -79,8 +79,9 @@ export class ImageRecord {
     this.data = data;
   }
 
-  /** Opens a run directory's record (empty when it has none). */
-  static async open(runDir: string): Promise<ImageRecord> {
+  /** Opens a run directory's record (empty when it has none; in memory without a run). */
+  static async open(runDir: string | undefined): Promise<ImageRecord> {
+    if (runDir === undefined) return ImageRecord.inMemory();
     const file = join(runDir, RECORD_FILE);
     return new ImageRecord(file, await readRecordFile(file) ?? { version: 1, images: {} });
   }
@@ -105,9 +106,9 @@ export class ImageRecord {
   save(): Promise<void> {
     const file = this.file;
     if (!file) return Promise.resolve();
-    const next = this.#saving.then(() =>
-      writeFileAtomic(file, JSON.stringify(this.data, null, 2) + "\n")
-    );
+    const next = this.#saving.then(async () => {
+      await writeFileAtomic(file, JSON.stringify(this.data, null, 2) + "\n");
+    });
     this.#saving = next.catch(() => {});
     return next;
   }

@@ -2,10 +2,7 @@
  * Where an image archive comes from: a local path or `file://` URI, `s3://bucket/key`, or an
  * `http(s)://` URL. A source can say what it is (size and an identity that changes when the
  * object changes), read a byte range (to find `manifest.json` without a download), and stream
- * the whole archive.
- *
- * URIs may carry secrets (a presigned URL's query, `user:pass@`): {@linkcode displayUri} is the
- * form written to logs, records and summaries.
+ * the whole archive (see tar_source.ts); {@linkcode sourceFor} picks the kind for a URI.
  *
  * @module
  */
@@ -14,40 +11,9 @@ import { fileURLToPath } from "node:url";
 import { FileSource } from "./source_file.ts";
 import { HttpSource } from "./source_http.ts";
 import { type S3Settings, S3Source } from "./source_s3.ts";
+import { SourceError, type TarSource } from "./tar_source.ts";
 
 export type { S3Settings };
-
-/** What a source is, as far as skipping goes. */
-export interface SourceInfo {
-  /** Total size in bytes, when known. */
-  size: number | undefined;
-  /** Changes when the object changes (ETag, mtime), together with the URI. */
-  identity: string;
-}
-
-/** An image archive to load. */
-export interface TarSource {
-  /** The URI as given (may hold secrets: never log it). */
-  readonly uri: string;
-  /** The URI without secrets, for logs and records. */
-  readonly display: string;
-  /** True for a file on this machine (reads are cheap). */
-  readonly local: boolean;
-  /** Bytes read from the origin so far (ranges and streams). */
-  readonly bytesRead: number;
-  /** Size and identity; throws {@linkcode SourceError} when the object is missing or denied. */
-  info(signal?: AbortSignal): Promise<SourceInfo>;
-  /**
-   * Reads `length` bytes at `offset` (fewer at the end), or `undefined` when the origin cannot
-   * read ranges (a server that ignores `Range`).
-   */
-  readAt(offset: number, length: number, signal?: AbortSignal): Promise<Uint8Array | undefined>;
-  /** Streams the whole archive. */
-  open(signal?: AbortSignal): Promise<ReadableStream<Uint8Array>>;
-}
-
-/** A source that cannot be read: the message is one line, without the URI. */
-export class SourceError extends Error {}
 
 /** Settings sources need. */
 export interface SourceSettings {
@@ -55,13 +21,6 @@ export interface SourceSettings {
   baseDir: string;
   /** S3 endpoint, region and credentials. */
   s3?: S3Settings;
-}
-
-/** Removes `user:password@` and the query (presigned signatures) from a URL for display. */
-export function displayUri(uri: string): string {
-  const match = /^([a-z][a-z0-9+.-]*:\/\/)(?:[^@/?#]*@)?([^?#]*)(\?[^#]*)?/i.exec(uri);
-  if (!match) return uri;
-  return match[1]! + match[2]! + (match[3] ? "?…" : "");
 }
 
 /**

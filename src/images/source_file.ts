@@ -3,8 +3,7 @@
  *
  * @module
  */
-import type { SourceInfo, TarSource } from "./source.ts";
-import { SourceError } from "./source.ts";
+import { SourceError, type SourceInfo, type TarSource } from "./tar_source.ts";
 
 /** A file on this machine. */
 export class FileSource implements TarSource {

@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { displayUri, SourceError, type SourceInfo, type TarSource } from "./source.ts";
+import { displayUri, SourceError, type SourceInfo, type TarSource } from "./tar_source.ts";
 
 /** An HTTP(S) URL. */
 export class HttpSource implements TarSource {

@@ -10,7 +10,7 @@
  * @module
  */
 import type { S3Client } from "@aws-sdk/client-s3";
-import { SourceError, type SourceInfo, type TarSource } from "./source.ts";
+import { SourceError, type SourceInfo, type TarSource } from "./tar_source.ts";
 
 /** How to reach S3. Unset values come from the usual AWS environment variables and profile. */
 export interface S3Settings {

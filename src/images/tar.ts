@@ -6,6 +6,7 @@
  *
  * @module
  */
+import { VeloraError } from "../errors.ts";
 
 /** Size of a tar block. */
 export const BLOCK = 512;
@@ -210,8 +211,8 @@ function restIsWellFormed(tail: Uint8Array, at: number): boolean {
   return at === tail.length && sawZero;
 }
 
-/** A stream that is not a whole tar archive: truncated, or not a tar at all. */
-export class TarFormatError extends Error {}
+/** A stream that is not a whole tar archive: truncated, or not a tar at all. Exit 1. */
+export class TarFormatError extends VeloraError {}
 
 /**
  * A pass-through stream that checks the tar structure of what flows through it: every header

@@ -7,7 +7,7 @@
  */
 import logUpdate from "log-update";
 import type { EventDict } from "../agent/events.ts";
-import { formatSeconds } from "../ui/status_table.ts";
+import { formatSeconds } from "../format.ts";
 
 /** The state the live view shows. */
 export interface ProgressState {

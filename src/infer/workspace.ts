@@ -4,20 +4,16 @@
  *
  * @module
  */
-import type { Instance } from "../dataset/instance.ts";
+import { type Instance, repoCandidates } from "../dataset/instance.ts";
+import { VeloraError } from "../errors.ts";
 import { exitCodeOf, type Observation, type RunOptions } from "../runtime/protocol.ts";
 import type { Sandbox } from "../runtime/sandbox.ts";
 import { workspaceName } from "./instruction.ts";
 
 /** A setup or collection command failed; the instance is retried as an infrastructure error. */
-export class WorkspaceError extends Error {
+export class WorkspaceError extends VeloraError {
+  // Rows record it under OpenHands' name, which marks it as an infrastructure error.
   override name = "AgentRuntimeError";
-}
-
-/** Where images keep the repository, tried in order when neither the phase nor the row says. */
-export function repoCandidates(instance: Instance): string[] {
-  const name = instance.repo.split("/").at(-1) ?? instance.repo;
-  return [`/home/${name}`, "/app/repo", "/testbed", `/workspace/${name}`];
 }
 
 const SETUP_TIMEOUT = 600;

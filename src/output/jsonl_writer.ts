@@ -6,7 +6,7 @@
  * @module
  */
 import { readJsonl } from "../dataset/jsonl.ts";
-import { writeFileAtomic } from "../pipeline/state.ts";
+import { writable, writeFileAtomic } from "../fs.ts";
 
 /** An append-only JSONL file of rows keyed by `instance_id`. */
 export class JsonlWriter {
@@ -70,6 +70,7 @@ export class JsonlWriter {
 }
 
 async function appendLine(path: string, line: string): Promise<void> {
+  await writable();
   const file = await Deno.open(path, { append: true, create: true });
   try {
     const bytes = new TextEncoder().encode(`${line}\n`);

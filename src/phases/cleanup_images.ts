@@ -12,7 +12,7 @@ import { dockerEngine } from "../images/engine.ts";
 import { ImageRecord } from "../images/record.ts";
 import { removeEntry } from "../images/remove.ts";
 import { formatBytes } from "../images/progress.ts";
-import { definePhase, phaseSchema } from "./types.ts";
+import { definePhase, phaseSchema } from "../pipeline/phase.ts";
 
 const schema = phaseSchema("cleanup-images", {
   dangling: z.boolean().default(false).describe(

@@ -10,9 +10,9 @@ import { connect, ping } from "../docker/client.ts";
 import { InterruptedError, PhaseFailedError } from "../errors.ts";
 import { readDataset, runEvaluation } from "../evaluate/run_evaluation.ts";
 import { jitImages } from "../images/jit.ts";
-import { imageNaming } from "../infer/image_name.ts";
+import { imageNaming } from "../images/image_name.ts";
 import { phaseOutputFiles } from "../output/phase_targets.ts";
-import { definePhase, phaseSchema } from "./types.ts";
+import { definePhase, phaseSchema } from "../pipeline/phase.ts";
 
 /** The keys of an evaluate phase. */
 export const evaluateSchema = phaseSchema("evaluate", {
@@ -20,6 +20,9 @@ export const evaluateSchema = phaseSchema("evaluate", {
     "output.jsonl to evaluate (default: every output.jsonl under <run dir>/outputs)",
   ),
   dataset: z.string().optional().describe("Dataset whose rows replace each row's own `instance`"),
+  out: z.string().optional().describe(
+    "Where eval_outputs/ goes (one trajectory file only; default: next to it)",
+  ),
   timeout: z.number().positive().default(600).describe("Seconds the tests may run"),
   num_workers: z.number().int().positive().default(1),
   network: z.enum(["none", "host"]).default("none"),
@@ -39,6 +42,11 @@ export const evaluatePhase = definePhase({
   schema: evaluateSchema,
   async run(params, ctx) {
     const files = await phaseOutputFiles(ctx.runDir, params.trajectory_file);
+    if (params.out && files.length > 1) {
+      throw new PhaseFailedError(
+        `"out" names one folder but the run has ${files.length} outputs; set trajectory_file too`,
+      );
+    }
     const docker = connect();
     await ping(docker).catch((error) => {
       throw new PhaseFailedError((error as Error).message);
@@ -57,6 +65,7 @@ export const evaluatePhase = definePhase({
       const result = await runEvaluation({
         trajectoryFile: file,
         ...(dataset ? { dataset } : {}),
+        ...(params.out ? { outputDir: resolve(params.out) } : {}),
         settings: {
           timeoutSeconds: params.timeout,
           patchFallback: params.patch_fallback,
@@ -79,7 +88,7 @@ export const evaluatePhase = definePhase({
       for (const [k, v] of Object.entries(result.categories)) {
         categories[k] = (categories[k] ?? 0) + v;
       }
-      ctx.log(
+      ctx.result(
         `${result.resolved}/${result.total} resolved (${
           describe(result.categories)
         }); reports in ${result.evalDir}`,

@@ -9,7 +9,7 @@ import { z } from "zod";
 import { PhaseFailedError } from "../errors.ts";
 import { EXPORT_FORMATS, runExport } from "../export/run_export.ts";
 import { phaseOutputFiles } from "../output/phase_targets.ts";
-import { definePhase, phaseSchema } from "./types.ts";
+import { definePhase, phaseSchema } from "../pipeline/phase.ts";
 
 const schema = phaseSchema("export", {
   format: z.enum(EXPORT_FORMATS).describe(
@@ -27,6 +27,15 @@ const schema = phaseSchema("export", {
   max_turns: z.number().int().nonnegative().optional().describe("At most this many model turns"),
   ids: z.array(z.string()).optional().describe("Only these instance ids"),
   model_name: z.string().optional().describe("model_name_or_path of SWE-bench predictions"),
+}).superRefine((params, ctx) => {
+  const { min_turns: min, max_turns: max } = params;
+  if (min !== undefined && max !== undefined && min > max) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["min_turns"],
+      message: `more than \`max_turns\` (${max}): nothing can match`,
+    });
+  }
 });
 
 /** The `export` phase kind. */
@@ -56,7 +65,11 @@ export const exportPhase = definePhase({
         },
         ...(params.model_name ? { modelName: params.model_name } : {}),
       });
-      ctx.log(`${result.outDir}: ${result.written} of ${result.rows} instances`);
+      const left = Object.entries(result.excluded).map(([why, n]) => `${why} ${n}`).join(", ");
+      ctx.result(
+        `Exported ${result.written} of ${result.rows} instances (${params.format}) to ` +
+          `${result.outDir}${left ? `; left out: ${left}` : ""}`,
+      );
       rows += result.rows;
       written += result.written;
     }

@@ -1,41 +1,40 @@
 /**
- * The `infer` phase: for each selected instance, in a pool of `num_workers` sandboxes, run the
- * agent and append one row to `output.jsonl` in the OpenHands layout. Resumable: instances with a
- * row are skipped; `retry_errors` re-runs rows that failed for infrastructure reasons.
+ * The `infer` phase: reads and checks the dataset, selects instances, checks their images, then
+ * runs the worker pool (src/infer/infer_run.ts) once per `n_runs` and appends one row per instance
+ * to `output.jsonl` in the OpenHands layout.
  *
  * @module
  */
-import { resolve } from "node:path";
+import { join, resolve } from "node:path";
 import { z } from "zod";
 import { AGENT_CLASSES } from "../agent/agent.ts";
 import { OPENHANDS_VERSION } from "../agent/events.ts";
 import { llmConfigForMetadata } from "../config/llm_config.ts";
 import { loadLlmConfig } from "../config/load_llm_config.ts";
-import { selectIds } from "../dataset/select.ts";
+import { selectIds, selectionProblem } from "../dataset/select.ts";
 import { connect, ping } from "../docker/client.ts";
-import { reap } from "../docker/containers.ts";
 import { imageExists } from "../docker/images.ts";
 import { InterruptedError, PhaseFailedError } from "../errors.ts";
-import { type JitImages, jitImages } from "../images/jit.ts";
-import { readInstances, scanDataset } from "../infer/dataset_scan.ts";
-import { imageFor, imageNaming } from "../infer/image_name.ts";
+import { imageFor, imageNaming } from "../images/image_name.ts";
+import { jitImages } from "../images/jit.ts";
+import { scanDataset } from "../infer/dataset_scan.ts";
+import { inferRun } from "../infer/infer_run.ts";
 import { buildInstruction } from "../infer/instruction.ts";
-import { InferProgress } from "../infer/progress.ts";
-import {
-  errorRow,
-  type InferSettings,
-  isInfrastructureError,
-  processInstance,
-} from "../infer/process_instance.ts";
-import { JsonlWriter } from "../output/jsonl_writer.ts";
-import { inferLogPath, OUTPUT_FILES, outputDir } from "../output/layout.ts";
-import { writeFileAtomic } from "../pipeline/state.ts";
-import { sleep } from "../sleep.ts";
-import { createHash } from "node:crypto";
-import { join } from "node:path";
-import { definePhase, phaseSchema } from "./types.ts";
+import type { InferSettings } from "../infer/process_instance.ts";
+import { outputDir } from "../output/layout.ts";
+import { definePhase, phaseSchema } from "../pipeline/phase.ts";
 
 const ids = z.array(z.string()).default([]);
+
+/** A selection setting, checked when the pipeline loads. */
+function selection(key: "filter" | "slice" | "sample") {
+  return z.string().superRefine((value, ctx) => {
+    const message = selectionProblem(key, value);
+    if (message) {
+      ctx.addIssue({ code: "custom", message: `${message}, got ${JSON.stringify(value)}` });
+    }
+  });
+}
 
 /** The keys of an infer phase (also what `velora infer` builds from its flags). */
 export const inferSchema = phaseSchema("infer", {
@@ -44,10 +43,14 @@ export const inferSchema = phaseSchema("infer", {
   on_bad_row: z.enum(["fail", "skip"]).default("fail").describe("A row that cannot be read"),
   eval_ids: ids.describe("Only these instance ids"),
   skip_ids: ids.describe("Never these ids (SKIP_IDS is merged in)"),
-  filter: z.string().optional().describe("Regular expression the id must match from its start"),
-  slice: z.string().optional().describe("Python slice over the selected ids, e.g. 10:20"),
+  filter: selection("filter").optional().describe(
+    "Regular expression the id must match from its start",
+  ),
+  slice: selection("slice").optional().describe("Python slice over the selected ids, e.g. 10:20"),
   eval_n_limit: z.number().int().positive().optional().describe("At most this many instances"),
-  sample: z.string().default("first").describe('"first" or "random:<seed>" (OpenHands: random:42)'),
+  sample: selection("sample").default("first").describe(
+    '"first" or "random:<seed>" (OpenHands: random:42)',
+  ),
   agent_cls: z.enum(AGENT_CLASSES).default("CodeActAgent"),
   llm_config: z.string().optional().describe('LLM section of config_file, e.g. "llm.eval_gpt4o"'),
   config_file: z.string().default("config.toml").describe("OpenHands-style config with [llm.*]"),
@@ -78,8 +81,6 @@ export const inferSchema = phaseSchema("infer", {
   cpus: z.number().positive().optional(),
   pids_limit: z.number().int().positive().optional(),
 });
-
-type InferParams = z.output<typeof inferSchema>;
 
 /** The `infer` phase kind. */
 export const inferPhase = definePhase({
@@ -155,7 +156,7 @@ export const inferPhase = definePhase({
     for (let run = 1; run <= params.n_runs; run++) {
       const note = params.n_runs > 1 ? `${params.eval_note ?? "run"}-run_${run}` : params.eval_note;
       const outDir = outputDir({
-        evalOutputDir: resolve(params.eval_output_dir ?? join(ctx.runDir, "outputs")),
+        evalOutputDir: resolve(params.eval_output_dir ?? join(ctx.runDir ?? Deno.cwd(), "outputs")),
         dataset: params.dataset,
         split: params.split,
         agentClass: params.agent_cls,
@@ -165,7 +166,10 @@ export const inferPhase = definePhase({
       });
       lastDir = outDir;
       const result = await inferRun({
-        params,
+        numWorkers: params.num_workers,
+        startStagger: params.start_stagger,
+        retryErrors: params.retry_errors,
+        maxCost: params.max_cost,
         outDir,
         settings,
         selected,
@@ -180,7 +184,9 @@ export const inferPhase = definePhase({
           llm_config: llm ? llmConfigForMetadata(llm) : null,
           agent_config: null,
           max_iterations: params.max_iterations,
-          eval_output_dir: resolve(params.eval_output_dir ?? join(ctx.runDir, "outputs")),
+          eval_output_dir: resolve(
+            params.eval_output_dir ?? join(ctx.runDir ?? Deno.cwd(), "outputs"),
+          ),
           start_time: new Date().toISOString().replace("T", " ").slice(0, 19),
           git_commit: null,
           dataset: params.dataset,
@@ -195,7 +201,9 @@ export const inferPhase = definePhase({
             runWithBrowsing: params.run_with_browsing ?? truthy("RUN_WITH_BROWSING"),
             ...(template ? { template } : {}),
           }),
-        ctx,
+        signal: ctx.signal,
+        log: ctx.log,
+        redact: ctx.redact,
       });
       totals.completed += result.completed;
       totals.errors += result.errors;
@@ -206,6 +214,10 @@ export const inferPhase = definePhase({
       }
       if (result.stopped === "max_cost") break;
     }
+    ctx.result(
+      `${totals.completed} instances run (${totals.errors} with an error), ` +
+        `${totals.skipped} had a row already; output in ${lastDir}`,
+    );
     return {
       selected: selected.length,
       completed: totals.completed,
@@ -216,164 +228,3 @@ export const inferPhase = definePhase({
     };
   },
 });
-
-interface RunInputs {
-  params: InferParams;
-  outDir: string;
-  settings: InferSettings;
-  selected: string[];
-  lineOf: Map<string, number>;
-  images: Map<string, string>;
-  imageErrors: Map<string, string>;
-  dataset: string;
-  docker: ReturnType<typeof connect>;
-  jit: JitImages;
-  metadata: Record<string, unknown>;
-  instruction: (instance: import("../dataset/instance.ts").Instance) => string;
-  ctx: import("./types.ts").PhaseContext;
-}
-
-async function inferRun(inputs: RunInputs) {
-  const { params, outDir, ctx, docker } = inputs;
-  await Deno.mkdir(join(outDir, OUTPUT_FILES.inferLogs), { recursive: true });
-  await Deno.mkdir(join(outDir, OUTPUT_FILES.completions), { recursive: true });
-  await writeFileAtomic(
-    join(outDir, OUTPUT_FILES.metadata),
-    ctx.redact(JSON.stringify(inputs.metadata, null, 2)) + "\n",
-  );
-  const writer = await JsonlWriter.open(join(outDir, OUTPUT_FILES.output));
-  if (writer.repairedBytes > 0) {
-    ctx.log(
-      `output.jsonl ended in a torn line (${writer.repairedBytes} bytes): moved to output.jsonl.torn`,
-    );
-  }
-  const existing = await writer.rows();
-  const rerun = new Set(
-    params.retry_errors
-      ? [...existing.values()].filter((row) => isInfrastructureError(row.error)).map((r) =>
-        String(r.instance_id)
-      )
-      : [],
-  );
-  const todo = inputs.selected.filter((id) => !existing.has(id) || rerun.has(id));
-  const skipped = inputs.selected.length - todo.length;
-  if (skipped > 0) ctx.log(`${skipped} instances already have a row in output.jsonl: skipped`);
-  if (rerun.size > 0) ctx.log(`${rerun.size} rows with infrastructure errors will run again`);
-
-  // Sandboxes of this output directory left by a killed run are removed first.
-  const runLabel = `infer-${createHash("sha256").update(outDir).digest("hex").slice(0, 16)}`;
-  const leftovers = await reap(docker, runLabel);
-  if (leftovers.length > 0) {
-    ctx.log(`removed ${leftovers.length} containers left by an earlier run`);
-  }
-
-  const progress = new InferProgress(todo.length, ctx.log);
-  const stop = new AbortController();
-  const onAbort = () => stop.abort();
-  ctx.signal.addEventListener("abort", onAbort, { once: true });
-  let stopped: "interrupted" | "max_cost" | undefined;
-  let cost = 0;
-  let completed = 0;
-  let errors = 0;
-
-  const lines = new Set(todo.map((id) => inputs.lineOf.get(id)!));
-  const source = readInstances(inputs.dataset, lines)[Symbol.asyncIterator]();
-  const worker = async (_: unknown, index: number) => {
-    // Spread the first sandbox starts: started together they all compete for the CPU at once,
-    // and with similar instance lengths the workers would stay in lock-step afterwards.
-    await sleep(index * params.start_stagger * 1000, stop.signal);
-    for (;;) {
-      if (stop.signal.aborted) return;
-      const next = await source.next();
-      if (next.done) return;
-      const instance = next.value;
-      const id = instance.instance_id;
-      const logFile = await Deno.open(inferLogPath(outDir, id), { create: true, append: true });
-      const log = (line: string) => {
-        const text = `${new Date().toISOString()} - INFO - ${ctx.redact(line)}\n`;
-        logFile.writeSync(new TextEncoder().encode(text));
-      };
-      progress.start(id);
-      try {
-        const image = inputs.images.get(id);
-        const loaded = await inputs.jit.with(instance, () =>
-          processInstance({
-            instance,
-            image: image ?? { error: inputs.imageErrors.get(id) ?? "no image name" },
-            instruction: inputs.instruction(instance),
-            settings: inputs.settings,
-            outDir,
-            metadata: inputs.metadata,
-            runLabel,
-            docker,
-            // Running instances finish after a ^C; only a second ^C (process exit) cuts them.
-            signal: new AbortController().signal,
-            log,
-            onStep: (event) => {
-              progress.step(id, event);
-              log(describeEvent(event));
-            },
-          }));
-        const row = "loadError" in loaded
-          ? imageMissingRow(
-            instance,
-            inputs,
-            `ImageMissing: ${loaded.loadError}`,
-            inputs.instruction(instance),
-          )
-          : loaded;
-        const redacted = JSON.parse(ctx.redact(JSON.stringify(row)));
-        if (rerun.has(id)) await writer.replace([redacted]);
-        else await writer.append(redacted);
-        const rowCost = row.metrics?.accumulated_cost ?? 0;
-        cost += rowCost;
-        if (row.error) errors++;
-        completed++;
-        progress.finish(
-          id,
-          row.error ? `error: ${String(row.error).split("\n")[0]}` : "ok",
-          rowCost,
-        );
-        if (params.max_cost !== undefined && cost >= params.max_cost && !stop.signal.aborted) {
-          stopped = "max_cost";
-          ctx.log(`max_cost $${params.max_cost} reached ($${cost.toFixed(4)}): no new instances`);
-          stop.abort();
-        }
-      } finally {
-        logFile.close();
-      }
-    }
-  };
-  try {
-    await Promise.all(Array.from({ length: Math.min(params.num_workers, todo.length) }, worker));
-  } finally {
-    ctx.signal.removeEventListener("abort", onAbort);
-    await source.return?.(undefined);
-    progress.close();
-  }
-  if (ctx.signal.aborted && completed < todo.length) stopped = "interrupted";
-  return { completed, errors, skipped, cost, stopped };
-}
-
-/** One log line for a history event: `#7 agent run: pytest -q` / `#8 run (exit 0)`. */
-function describeEvent(event: import("../agent/events.ts").EventDict): string {
-  if ("action" in event) {
-    const detail = event.args.command ?? event.args.path ?? event.args.thought ?? "";
-    return `#${event.id} ${event.source} ${event.action}: ${
-      String(detail).split("\n")[0]!.slice(0, 200)
-    }`;
-  }
-  const exit = (event.extras.metadata as { exit_code?: number } | undefined)?.exit_code;
-  return `#${event.id} ${event.observation}${
-    exit === undefined ? "" : ` (exit ${exit})`
-  }, ${event.content.length} chars`;
-}
-
-function imageMissingRow(
-  instance: import("../dataset/instance.ts").Instance,
-  inputs: RunInputs,
-  error: string,
-  instruction: string,
-) {
-  return errorRow({ instance, instruction, metadata: inputs.metadata }, error);
-}

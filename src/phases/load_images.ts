@@ -24,7 +24,7 @@ import { ImageLoader, type LoadTarget, mergeTargets } from "../images/loader.ts"
 import { ImageRecord, type LoadSettings } from "../images/record.ts";
 import { summarize, summaryLine } from "../images/summary.ts";
 import { expandSources, readRows, targetOfRow } from "../images/targets.ts";
-import { definePhase, phaseSchema } from "./types.ts";
+import { definePhase, phaseSchema } from "../pipeline/phase.ts";
 
 const template = z.string().min(1).superRefine((value, ctx) => {
   const unknown = unknownPlaceholders(value);
@@ -75,7 +75,7 @@ const schema = phaseSchema("load-images", {
     "Fail the phase when an archive fails (default: record it and go on)",
   ),
 }).refine((p) => p.source !== undefined || p.dataset !== undefined, {
-  message: 'give "source" (folders, paths or URIs), "dataset" (a JSONL file), or both',
+  message: "give `source` (folders, paths or URIs), `dataset` (a JSONL file), or both",
   path: ["source"],
 });
 
@@ -115,7 +115,7 @@ export const loadImagesPhase = definePhase({
       aliases: params.tags,
       source_tag: params.source_tag,
       ...(params.keep_tars
-        ? { keep_tars_dir: resolve(cwd, params.tars_dir ?? join(ctx.runDir, "tars")) }
+        ? { keep_tars_dir: resolve(cwd, params.tars_dir ?? join(ctx.runDir ?? cwd, "tars")) }
         : {}),
       s3: {
         ...(params.endpoint ? { endpoint: params.endpoint } : {}),
@@ -163,7 +163,7 @@ export const loadImagesPhase = definePhase({
     ctx.log(`${merged.length} archives to load, ${params.parallel} at a time`);
     const outcomes = await loader.loadAll(merged, params.parallel);
     const summary = summarize(outcomes);
-    ctx.log(summaryLine(summary));
+    ctx.result(summaryLine(summary));
     if (ctx.signal.aborted && outcomes.length < merged.length) {
       throw new InterruptedError(
         `Interrupted with ${merged.length - outcomes.length} archives not loaded yet`,

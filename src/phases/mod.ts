@@ -1,6 +1,6 @@
 /**
  * The static registry of phase kinds. `deno compile` cannot load modules by computed name, so
- * every kind is imported here.
+ * every kind is imported here. The command line hands it to the pipeline loader and runner.
  *
  * @module
  */
@@ -13,10 +13,7 @@ import { loadImagesPhase } from "./load_images.ts";
 import { preflightPhase } from "./preflight.ts";
 import { reportPhase } from "./report.ts";
 import { shellPhase } from "./shell.ts";
-import type { PhaseKind } from "./types.ts";
-
-/** A kind name → phase kind map. */
-export type PhaseRegistry = ReadonlyMap<string, PhaseKind>;
+import type { PhaseKind, PhaseRegistry } from "../pipeline/phase.ts";
 
 const KINDS: PhaseKind[] = [
   shellPhase,

@@ -16,7 +16,7 @@ import { listLabelledContainers, removeContainerById } from "../docker/container
 import { engineInfo } from "../docker/images.ts";
 import { LABEL_RUN, ownerOf } from "../docker/labels.ts";
 import { PhaseFailedError } from "../errors.ts";
-import { definePhase, phaseSchema } from "./types.ts";
+import { definePhase, phaseSchema } from "../pipeline/phase.ts";
 
 const GB = 1e9;
 
@@ -91,12 +91,13 @@ export const preflightPhase = definePhase({
         );
       }
     }
-    const outputFree = await freeBytes(ctx.runDir);
+    const outputDir = ctx.runDir ?? Deno.cwd();
+    const outputFree = await freeBytes(outputDir);
     if (outputFree !== undefined) {
       summary.output_free_gb = round(outputFree / GB);
       if (outputFree < need) {
         problems.push(
-          `${gb(outputFree)} free on the run directory "${ctx.runDir}", ` +
+          `${gb(outputFree)} free on the run directory "${outputDir}", ` +
             `min_free_disk_gb is ${params.min_free_disk_gb}`,
         );
       }

@@ -9,7 +9,7 @@ import { z } from "zod";
 import { PhaseFailedError } from "../errors.ts";
 import { phaseOutputFiles } from "../output/phase_targets.ts";
 import { writeReport } from "../report/write_report.ts";
-import { definePhase, phaseSchema } from "./types.ts";
+import { definePhase, phaseSchema } from "../pipeline/phase.ts";
 
 const schema = phaseSchema("report", {
   output_dir: z.string().optional().describe(
@@ -44,8 +44,10 @@ export const reportPhase = definePhase({
         maxChars: params.max_chars,
         warn: (message) => ctx.log(message),
       });
-      ctx.log(
-        `${result.path}: ${result.summary.instances} instances, ${result.summary.resolved} resolved`,
+      const s = result.summary;
+      ctx.result(
+        `Wrote ${result.path} (${(result.bytes / 1e6).toFixed(1)} MB): ${s.instances} instances, ` +
+          `${s.resolved} resolved, ${s.evaluated} evaluated`,
       );
       instances += result.summary.instances;
       resolved += result.summary.resolved;

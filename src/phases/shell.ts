@@ -6,7 +6,7 @@
  */
 import { z } from "zod";
 import { PhaseFailedError } from "../errors.ts";
-import { definePhase, phaseSchema } from "./types.ts";
+import { definePhase, phaseSchema } from "../pipeline/phase.ts";
 
 const schema = phaseSchema("shell", {
   command: z.union([z.string().min(1), z.array(z.string()).min(1)]).describe(
@@ -32,9 +32,9 @@ export const shellPhase = definePhase({
       args,
       ...(params.cwd ? { cwd: params.cwd } : {}),
       env: {
-        VELORA_RUN_DIR: ctx.runDir,
+        VELORA_RUN_DIR: ctx.runDir ?? Deno.cwd(),
         VELORA_PHASE: ctx.phase,
-        VELORA_PIPELINE: ctx.pipelineFile,
+        VELORA_PIPELINE: ctx.pipelineFile ?? "",
         VELORA_PARAMS: JSON.stringify(params),
         ...params.env,
       },
@@ -43,7 +43,10 @@ export const shellPhase = definePhase({
       stderr: "piped",
     });
     const untrack = ctx.trackChild(child);
-    const log = await Deno.open(ctx.logFile, { create: true, append: true });
+    const log = ctx.logFile
+      ? await Deno.open(ctx.logFile, { create: true, append: true })
+      : undefined;
+    const where = ctx.logFile ? ` (log: ${ctx.logFile})` : "";
     let timedOut = false;
     const timer = params.timeout === undefined ? undefined : setTimeout(() => {
       timedOut = true;
@@ -55,7 +58,7 @@ export const shellPhase = definePhase({
           new WritableStream({
             async write(line) {
               const bytes = new TextEncoder().encode(ctx.redact(line));
-              await log.write(bytes);
+              await log?.write(bytes);
               await Deno.stderr.write(bytes);
             },
           }),
@@ -65,18 +68,18 @@ export const shellPhase = definePhase({
       const seconds = Math.round((performance.now() - started) / 100) / 10;
       if (timedOut) {
         throw new PhaseFailedError(
-          `Command timed out after ${params.timeout}s (log: ${ctx.logFile})`,
+          `Command timed out after ${params.timeout}s${where}`,
         );
       }
       if (!status.success) {
         const how = status.signal ? `was killed by ${status.signal}` : `exited ${status.code}`;
-        throw new PhaseFailedError(`Command ${how} (log: ${ctx.logFile})`);
+        throw new PhaseFailedError(`Command ${how}${where}`);
       }
       return { exit_code: status.code, seconds };
     } finally {
       if (timer !== undefined) clearTimeout(timer);
       untrack();
-      log.close();
+      log?.close();
     }
   },
 });

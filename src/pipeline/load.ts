@@ -9,13 +9,20 @@ import { resolve } from "node:path";
 import { z } from "zod";
 import { didYouMean } from "../did_you_mean.ts";
 import { ConfigError, UsageError } from "../errors.ts";
-import { PHASE_KINDS, type PhaseRegistry } from "../phases/mod.ts";
 import { objectShape } from "./_zod.ts";
 import { type Fingerprint, fingerprint } from "./fingerprint.ts";
-import { interpolate, InterpolationError, isPlainObject, resolveDefaults } from "./interpolate.ts";
+import {
+  interpolate,
+  InterpolationError,
+  isPlainObject,
+  resolveDefaults,
+} from "../config/interpolate.ts";
+import { formatKeyPath, type KeyPath } from "../config/key_path.ts";
+import { type ParsedSource, parseSource } from "../config/source.ts";
 import { applyOverrides, parseOverride } from "./overrides.ts";
+import { type PhaseRegistry, renderKeys } from "./phase.ts";
 import { pipelineSchema } from "./schema.ts";
-import { formatKeyPath, type KeyPath, parseSource, type PipelineSource } from "./source.ts";
+import { mergeSkipIds } from "./skip_ids.ts";
 
 /** One phase of a plan, with fully resolved parameters. */
 export interface PlannedPhase {
@@ -57,14 +64,19 @@ export interface LoadOptions {
   overrides?: readonly string[];
   /** Environment lookup. @default Deno.env.get */
   env?: (name: string) => string | undefined;
-  /** Phase kinds. @default PHASE_KINDS */
-  registry?: PhaseRegistry;
   /** Directory relative paths start from. @default Deno.cwd() */
   cwd?: string;
 }
 
-/** Reads a pipeline file and builds its plan. Bad input throws a one-line {@linkcode ConfigError}. */
-export async function loadPipeline(file: string, options: LoadOptions = {}): Promise<Plan> {
+/**
+ * Reads a pipeline file and builds its plan with the phase kinds of `registry`. Bad input throws a
+ * one-line {@linkcode ConfigError}.
+ */
+export async function loadPipeline(
+  file: string,
+  registry: PhaseRegistry,
+  options: LoadOptions = {},
+): Promise<Plan> {
   let text: string;
   try {
     text = await Deno.readTextFile(file);
@@ -72,12 +84,15 @@ export async function loadPipeline(file: string, options: LoadOptions = {}): Pro
     const reason = error instanceof Deno.errors.NotFound ? "no such file" : String(error);
     throw new UsageError(`Cannot read pipeline file "${file}": ${reason}`);
   }
-  return buildPlan(parseSource(file, text), options);
+  return buildPlan(parseSource(file, text), registry, options);
 }
 
-/** Builds a plan from parsed pipeline text. */
-export function buildPlan(source: PipelineSource, options: LoadOptions = {}): Plan {
-  const registry = options.registry ?? PHASE_KINDS;
+/** Builds a plan from parsed pipeline text with the phase kinds of `registry`. */
+export function buildPlan(
+  source: ParsedSource,
+  registry: PhaseRegistry,
+  options: LoadOptions = {},
+): Plan {
   const env = options.env ?? ((name: string) => Deno.env.get(name));
   const cwd = options.cwd ?? Deno.cwd();
   const overrides = (options.overrides ?? []).map(parseOverride);
@@ -117,9 +132,9 @@ export function buildPlan(source: PipelineSource, options: LoadOptions = {}): Pl
   const pipeline = parsed.data!;
 
   const seen = new Set<string>();
-  const skipIds = (env("SKIP_IDS") ?? "").split(",").map((id) => id.trim()).filter(Boolean);
   const phases = pipeline.phases.map((phaseParams, index): PlannedPhase => {
-    const params = { ...phaseParams } as Record<string, unknown>;
+    const kind = registry.get(String(phaseParams.kind))!;
+    const params = mergeSkipIds(kind, phaseParams as Record<string, unknown>, env);
     const name = String(params.name ?? params.kind);
     if (seen.has(name)) {
       fail(
@@ -128,10 +143,6 @@ export function buildPlan(source: PipelineSource, options: LoadOptions = {}): Pl
       );
     }
     seen.add(name);
-    if (skipIds.length > 0 && objectShape(registry.get(String(params.kind))!.schema)?.skip_ids) {
-      const own = Array.isArray(params.skip_ids) ? params.skip_ids.map(String) : [];
-      params.skip_ids = [...new Set([...own, ...skipIds])];
-    }
     return { name, kind: String(params.kind), params, fingerprint: fingerprint(params) };
   });
 
@@ -193,7 +204,7 @@ function reportIssue(
     if (expected && value === undefined) return fail(path, `missing: expected ${expected}${more}`);
     if (expected) return fail(path, `expected ${expected}, got ${describeType(value)}${more}`);
   }
-  return fail(path, `${issue.message}${more}`);
+  return fail(path, `${renderKeys(issue.message, (key) => `"${key}"`)}${more}`);
 }
 
 const TYPE_WORDS: Record<string, string> = { array: "list", object: "table", record: "table" };

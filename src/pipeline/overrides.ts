@@ -6,11 +6,11 @@
  */
 import { didYouMean } from "../did_you_mean.ts";
 import { UsageError } from "../errors.ts";
-import type { PhaseRegistry } from "../phases/mod.ts";
+import type { PhaseRegistry } from "./phase.ts";
 import { childSchema, coerce, objectShape } from "./_zod.ts";
-import { isPlainObject } from "./interpolate.ts";
+import { isPlainObject } from "../config/interpolate.ts";
 import { TOP_LEVEL_SHAPE } from "./schema.ts";
-import type { KeyPath } from "./source.ts";
+import type { KeyPath } from "../config/key_path.ts";
 
 /** One parsed `--set` flag. */
 export interface Override {

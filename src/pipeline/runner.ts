@@ -11,12 +11,11 @@
 import { join } from "node:path";
 import { didYouMean } from "../did_you_mean.ts";
 import { InterruptedError, PhaseFailedError, UsageError } from "../errors.ts";
-import { PHASE_KINDS, type PhaseRegistry } from "../phases/mod.ts";
-import type { PhaseContext } from "../phases/types.ts";
 import { changedKeys } from "./fingerprint.ts";
-import { redact } from "./interpolate.ts";
+import { redact } from "../redact.ts";
 import type { Plan, PlannedPhase } from "./load.ts";
 import { acquireRunLock, lockHolder } from "./lock.ts";
+import type { PhaseContext, PhaseRegistry } from "./phase.ts";
 import { type PhaseState, readState, type RunState, writeState } from "./state.ts";
 
 /** Options of {@linkcode runPipeline}. */
@@ -29,8 +28,6 @@ export interface RunOptions {
   rerun?: readonly string[];
   /** Move an existing run directory aside and start a new run. */
   restart?: boolean;
-  /** Phase kinds. @default PHASE_KINDS */
-  registry?: PhaseRegistry;
   /** Progress output. @default a line on stderr */
   log?: (line: string) => void;
   /** Aborted to stop starting new work (the CLI wires it to the first ^C). */
@@ -50,9 +47,15 @@ export interface RunResult {
 /** What a run does with a phase. */
 export type Decision = "run" | "skip" | "unselected";
 
-/** Runs the plan. Throws {@linkcode PhaseFailedError}, {@linkcode InterruptedError} or a usage error. */
-export async function runPipeline(plan: Plan, options: RunOptions = {}): Promise<RunResult> {
-  const registry = options.registry ?? PHASE_KINDS;
+/**
+ * Runs the plan with the phase kinds of `registry`. Throws {@linkcode PhaseFailedError},
+ * {@linkcode InterruptedError} or a usage error.
+ */
+export async function runPipeline(
+  plan: Plan,
+  registry: PhaseRegistry,
+  options: RunOptions = {},
+): Promise<RunResult> {
   const log = options.log ?? ((line: string) => console.error(line));
   const signal = options.signal ?? new AbortController().signal;
   const names = plan.phases.map((phase) => phase.name);
@@ -205,6 +208,7 @@ async function runPhase(
     signal: deps.signal,
     logFile: join(plan.runDir, "logs", `${phase.name}.log`),
     log: (message) => deps.log(`    ${message}`),
+    result: (message) => deps.log(`    ${message}`),
     redact: (text) => redact(text, plan.secrets),
     trackChild(child) {
       deps.children.add(child);

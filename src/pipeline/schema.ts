@@ -4,7 +4,7 @@
  * @module
  */
 import { z } from "zod";
-import type { PhaseRegistry } from "../phases/mod.ts";
+import type { PhaseRegistry } from "./phase.ts";
 
 /** The top-level keys of a pipeline file, phases aside. */
 export const TOP_LEVEL_SHAPE = {

@@ -9,7 +9,8 @@
  */
 import { join } from "node:path";
 import { UsageError } from "../errors.ts";
-import type { PhaseSummary } from "../phases/types.ts";
+import { writeFileAtomic } from "../fs.ts";
+import type { PhaseSummary } from "./phase.ts";
 import type { Fingerprint } from "./fingerprint.ts";
 
 /** Where a phase stands. `interrupted` is a phase stopped by ^C; it resumes like `running`. */
@@ -73,19 +74,4 @@ export async function readState(runDir: string): Promise<RunState | undefined> {
 export async function writeState(runDir: string, state: RunState): Promise<void> {
   state.updated_at = new Date().toISOString();
   await writeFileAtomic(statePath(runDir), JSON.stringify(state, null, 2) + "\n");
-}
-
-/** Writes a file through a temp file in the same directory, fsync and rename. */
-export async function writeFileAtomic(path: string, text: string): Promise<void> {
-  const temp = `${path}.tmp-${Deno.pid}`;
-  const file = await Deno.open(temp, { write: true, create: true, truncate: true });
-  try {
-    const bytes = new TextEncoder().encode(text);
-    let written = 0;
-    while (written < bytes.length) written += await file.write(bytes.subarray(written));
-    await file.sync();
-  } finally {
-    file.close();
-  }
-  await Deno.rename(temp, path);
 }

@@ -8,8 +8,7 @@
  */
 import { createHash } from "node:crypto";
 import { join } from "node:path";
-import type { VeloraCategory } from "../evaluate/verdict.ts";
-import { isCategory } from "./outcome.ts";
+import { isCategory, type VeloraCategory } from "../evaluate/verdict.ts";
 import { objectOf, type OutputRow, rowPatch } from "./row.ts";
 
 /** One expected test and its status (`PASSED`, `FAILED`, `MISSING`, ... or `FAIL`/`PASS`). */

@@ -30,11 +30,6 @@ export const OUTCOME_LABELS: Readonly<Record<Outcome, string>> = {
   not_evaluated: "Not evaluated",
 };
 
-/** True for a string that names a velora category. */
-export function isCategory(value: unknown): value is VeloraCategory {
-  return typeof value === "string" && (VELORA_CATEGORIES as readonly string[]).includes(value);
-}
-
 /**
  * The outcome of a row: the evaluation's category when there is one; `infer_error` for a row
  * with an error and no history (the agent never ran); otherwise `not_evaluated`.

@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { formatSeconds } from "../ui/status_table.ts";
+import { formatSeconds } from "../format.ts";
 import { OUTCOME_LABELS, OUTCOMES } from "./outcome.ts";
 import type { GroupStats, RunSummary } from "./summary.ts";
 

@@ -8,6 +8,7 @@
 import { Buffer } from "node:buffer";
 import { dirname, join } from "node:path";
 import { gzipSync } from "node:zlib";
+import { writeFileAtomic } from "../fs.ts";
 import { type InstanceRecord, instanceRecord } from "./instance_record.ts";
 import { outcomeLegend, PAGE_END, pageHead, trajectoryBlock } from "./html.ts";
 import { readRunInfo } from "./run_info.ts";
@@ -85,7 +86,7 @@ export async function writeReport(
     outcomes: outcomeLegend(),
   });
   const path = options.out ?? join(dirname(outputFile), "report.html");
-  const bytes = await writeAtomically(
+  const bytes = await writeFileAtomic(
     path,
     function* () {
       yield head;
@@ -95,37 +96,4 @@ export async function writeReport(
     }(),
   );
   return { path, bytes, summary, badLines };
-}
-
-/** Writes text pieces to `path` through a temp file, fsync and rename; returns the byte size. */
-async function writeAtomically(path: string, pieces: Iterable<string>): Promise<number> {
-  const temp = `${path}.tmp-${Deno.pid}`;
-  const file = await Deno.open(temp, { write: true, create: true, truncate: true });
-  const encoder = new TextEncoder();
-  let bytes = 0;
-  try {
-    let pending: string[] = [];
-    let size = 0;
-    const flush = async () => {
-      const data = encoder.encode(pending.join(""));
-      for (let at = 0; at < data.length;) at += await file.write(data.subarray(at));
-      bytes += data.length;
-      pending = [];
-      size = 0;
-    };
-    for (const piece of pieces) {
-      pending.push(piece);
-      size += piece.length;
-      if (size >= 1 << 20) await flush();
-    }
-    await flush();
-    await file.sync();
-  } catch (error) {
-    file.close();
-    await Deno.remove(temp).catch(() => {});
-    throw error;
-  }
-  file.close();
-  await Deno.rename(temp, path);
-  return bytes;
 }

@@ -3,6 +3,7 @@
  *
  * @module
  */
+import { formatSeconds } from "../format.ts";
 import type { PhaseState, RunState } from "../pipeline/state.ts";
 
 /** What the table needs beyond the state file. */
@@ -51,14 +52,6 @@ function duration(phase: PhaseState, now: Date): string {
   if (!phase.started_at) return "-";
   const end = phase.ended_at ? new Date(phase.ended_at) : now;
   return formatSeconds((end.getTime() - new Date(phase.started_at).getTime()) / 1000);
-}
-
-/** Formats seconds as `4.2s`, `3m 05s` or `2h 01m`. */
-export function formatSeconds(seconds: number): string {
-  if (seconds < 60) return `${seconds.toFixed(1)}s`;
-  const s = Math.floor(seconds);
-  if (s < 3600) return `${Math.floor(s / 60)}m ${String(s % 60).padStart(2, "0")}s`;
-  return `${Math.floor(s / 3600)}h ${String(Math.floor((s % 3600) / 60)).padStart(2, "0")}m`;
 }
 
 function summaryText(phase: PhaseState): string {

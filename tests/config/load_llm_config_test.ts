@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { loadScript } from "../../src/agent/llm/script.ts";
+import { loadScript } from "../../src/config/llm_script.ts";
 import { llmConfigForMetadata } from "../../src/config/llm_config.ts";
 import { loadLlmConfig } from "../../src/config/load_llm_config.ts";
 import { modelInfo } from "../../src/config/model_info.ts";

@@ -8,7 +8,7 @@ import {
 } from "../../src/evaluate/parsers/mod.ts";
 import { UnknownParserError } from "../../src/evaluate/parsers/types.ts";
 
-/** Every `test_output_parser` value the task data is known to carry (velora-eval.md §3). */
+/** Every `test_output_parser` value the task data is known to carry. */
 const DATA_NAMES = [
   "python/parse_log_pytest_v3",
   "python/parse_log_pytest",

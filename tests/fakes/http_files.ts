@@ -1,7 +1,8 @@
 /**
  * A static file server on 127.0.0.1 for image-loading tests: serves a folder over HTTP/1.1 with
  * `Range` support, counts the body bytes it sends, and can cut one file short mid-transfer (it
- * then closes the connection, as a failing server or network would).
+ * then closes the connection, as a failing server or network would) or hold one mid-transfer
+ * until the test releases it (a slow download to interrupt).
  *
  * It speaks HTTP on a plain TCP listener (one request per connection, `Connection: close`), so a
  * cut is a real short body; `Deno.serve` would keep the connection open instead.
@@ -20,8 +21,18 @@ export interface FileServer {
   requests(): string[];
   /** Sends only the first `bytes` of `name` on GETs without Range, then closes the connection. */
   cutShort(name: string, bytes: number): void;
+  /** Sends the first `bytes` of `name` on GETs without Range, then waits for `release()`. */
+  hold(name: string, bytes: number): Hold;
   /** Stops the server. */
   close(): Promise<void>;
+}
+
+/** A transfer held mid-way by {@linkcode FileServer.hold}. */
+export interface Hold {
+  /** Whether a transfer has reached the held byte. */
+  reached(): boolean;
+  /** Lets held transfers go on. */
+  release(): void;
 }
 
 const encoder = new TextEncoder();
@@ -31,6 +42,10 @@ export function serveFiles(dir: string): FileServer {
   let sent = 0;
   const log: string[] = [];
   const cuts = new Map<string, number>();
+  const holds = new Map<
+    string,
+    { bytes: number; reached: boolean; released: PromiseWithResolvers<void> }
+  >();
   const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
   const open = new Set<Deno.Conn>();
 
@@ -109,13 +124,21 @@ export function serveFiles(dir: string): FileServer {
       if (method === "HEAD") return;
       await file.seek(start, Deno.SeekMode.Start);
       let left = Math.min(end - start + 1, match ? Infinity : cuts.get(name) ?? Infinity);
+      const held = match ? undefined : holds.get(name);
+      let untilHold = held ? held.bytes : Infinity;
       const buffer = new Uint8Array(64 * 1024);
       while (left > 0) {
-        const n = await file.read(buffer.subarray(0, Math.min(buffer.length, left)));
+        if (held && untilHold === 0) {
+          held.reached = true;
+          await held.released.promise;
+          untilHold = Infinity;
+        }
+        const n = await file.read(buffer.subarray(0, Math.min(buffer.length, left, untilHold)));
         if (n === null) break;
         await writeAll(conn, buffer.subarray(0, n));
         sent += n;
         left -= n;
+        untilHold -= n;
       }
     } finally {
       file.close();
@@ -140,7 +163,13 @@ export function serveFiles(dir: string): FileServer {
     bytesSent: () => sent,
     requests: () => [...log],
     cutShort: (name, bytes) => cuts.set(name, bytes),
+    hold(name, bytes) {
+      const entry = { bytes, reached: false, released: Promise.withResolvers<void>() };
+      holds.set(name, entry);
+      return { reached: () => entry.reached, release: () => entry.released.resolve() };
+    },
     async close() {
+      for (const entry of holds.values()) entry.released.resolve();
       listener.close();
       for (const conn of open) {
         try {

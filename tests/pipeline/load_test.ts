@@ -2,9 +2,9 @@ import assert from "node:assert/strict";
 import { z } from "zod";
 import { ConfigError, UsageError } from "../../src/errors.ts";
 import { buildPlan, type LoadOptions, type Plan } from "../../src/pipeline/load.ts";
-import { parseSource } from "../../src/pipeline/source.ts";
+import { parseSource } from "../../src/config/source.ts";
 import { PHASE_KINDS } from "../../src/phases/mod.ts";
-import { definePhase, phaseSchema } from "../../src/phases/types.ts";
+import { definePhase, type PhaseRegistry, phaseSchema } from "../../src/pipeline/phase.ts";
 
 const TOML = `
 name = "nightly"
@@ -49,8 +49,16 @@ phases:
 
 const ENV: Record<string, string> = { HOME: "/home/u" };
 
-function plan(file: string, text: string, options: LoadOptions = {}): Plan {
-  return buildPlan(parseSource(file, text), { env: (k) => ENV[k], cwd: "/work", ...options });
+function plan(
+  file: string,
+  text: string,
+  { registry = PHASE_KINDS, ...options }: LoadOptions & { registry?: PhaseRegistry } = {},
+): Plan {
+  return buildPlan(parseSource(file, text), registry, {
+    env: (k) => ENV[k],
+    cwd: "/work",
+    ...options,
+  });
 }
 
 function comparable(p: Plan) {

@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { PHASE_KINDS } from "../../src/phases/mod.ts";
 import { loadPipeline } from "../../src/pipeline/load.ts";
 
 const DIR = new URL("../../pipelines/", import.meta.url);
@@ -11,13 +12,15 @@ Deno.test("every pipeline in pipelines/ is valid and plans its phases", async ()
   }
   assert.ok(names.length >= 4, names.join(", "));
   for (const name of names) {
-    const plan = await loadPipeline(new URL(name, DIR).pathname, { env: (k) => ENV[k] });
+    const plan = await loadPipeline(new URL(name, DIR).pathname, PHASE_KINDS, {
+      env: (k) => ENV[k],
+    });
     assert.ok(plan.phases.length > 0, name);
   }
 });
 
 Deno.test("full_eval.toml takes run_full_eval.sh's settings through --set, typed", async () => {
-  const plan = await loadPipeline(new URL("full_eval.toml", DIR).pathname, {
+  const plan = await loadPipeline(new URL("full_eval.toml", DIR).pathname, PHASE_KINDS, {
     env: (k) => ({ ...ENV, MODEL_CONFIG: "llm.eval_gpt4o" })[k],
     overrides: ["defaults.eval_limit=50", "defaults.num_workers=4"],
   });

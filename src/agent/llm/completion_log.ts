@@ -7,7 +7,7 @@
  * @module
  */
 import { join } from "node:path";
-import { redact } from "../../pipeline/interpolate.ts";
+import { redact } from "../../redact.ts";
 
 /** One logged completion. */
 export interface CompletionRecord {

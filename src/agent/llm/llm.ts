@@ -7,7 +7,7 @@
  */
 import type { LlmConfig } from "../../config/llm_config.ts";
 import { isReasoningModel, modelInfo } from "../../config/model_info.ts";
-import { redact } from "../../pipeline/interpolate.ts";
+import { redact } from "../../redact.ts";
 import { CompletionLog } from "./completion_log.ts";
 import { completionCost } from "./cost.ts";
 import { Metrics } from "./metrics.ts";

@@ -1,13 +1,13 @@
 /**
  * The scripted model (`model = "scripted:<file>"`): replays the turns of a script file (see
- * `script.ts`) in-process, one per call, as OpenAI `ChatCompletion`s. It sits behind the same
- * {@linkcode Transport} interface as the OpenAI client, so retries, metrics and completion logs
- * behave the same. Token usage is the script's, or estimated as characters / 4.
+ * src/config/llm_script.ts) in-process, one per call, as OpenAI `ChatCompletion`s. It sits behind
+ * the same {@linkcode Transport} interface as the OpenAI client, so retries, metrics and
+ * completion logs behave the same. Token usage is the script's, or estimated as characters / 4.
  *
  * @module
  */
 import { LlmError } from "./errors.ts";
-import { loadScript, type ScriptTurn } from "./script.ts";
+import { loadScript, type ScriptTurn } from "../../config/llm_script.ts";
 import type { ChatCompletion, Transport, TransportReply } from "./types.ts";
 
 /** Replays a script; each instance starts at the first turn. */

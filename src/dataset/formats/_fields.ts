@@ -1,9 +1,8 @@
-import { normalizeTestList } from "../../evaluate/test_lists.ts";
+import { UsageError } from "../../errors.ts";
+import { normalizeTestList } from "../test_lists.ts";
 
-/** A bad field of a row: the reader adds the file and line. */
-export class RowError extends Error {
-  override name = "RowError";
-}
+/** A bad field of a row (exit 2): the reader adds the file and line (a `ConfigError`). */
+export class RowError extends UsageError {}
 
 /** A required non-empty string field. */
 export function requiredString(row: Record<string, unknown>, key: string): string {

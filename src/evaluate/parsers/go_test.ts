@@ -2,7 +2,7 @@
  * `go test -v` text output: `go/parse_log_go_test`.
  *
  * Task rows name Go tests `pkg/path/TestName` (the package import path with the module prefix
- * `github.com/owner/repo/` removed; velora-eval.md §1) and keep subtests (`TestX/case_one`). The
+ * `github.com/owner/repo/` removed) and keep subtests (`TestX/case_one`). The
  * text output prints a package's `--- PASS: TestX (0.00s)` lines first and its result line
  * (`ok  \tgithub.com/o/r/pkg\t0.01s`, `FAIL\tgithub.com/o/r/pkg\t0.01s`) after them, so tests
  * are held until their package line and then named `<import path>/<test>`. The verdict strips the

@@ -7,8 +7,8 @@
  * 2. the exact name, then the name ignoring case;
  * 3. the part after the last `/` (`parse_log_pytest_v3`), when it names exactly one parser.
  *
- * Anything else is an {@linkcode UnknownParserError}: never a silent pytest fallback
- * (velora-eval.md W6).
+ * Anything else is an {@linkcode UnknownParserError}: never a silent pytest fallback (the old
+ * evaluator's).
  *
  * The Multi-SWE-bench families are registered too, as `mswebench/<family>` (`mswebench/go_test`,
  * …), for rows that want one by name; Multi-SWE-bench rows themselves pick theirs by repository

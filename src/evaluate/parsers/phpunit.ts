@@ -1,6 +1,6 @@
 /**
  * PHPUnit: `php/parse_log_phpunit`. Names are `Vendor\Pkg\FooTest::testMethod`, the form the
- * task workflow writes (velora-eval.md §1).
+ * task workflow writes.
  *
  * Lines understood:
  * - **testdox** (`--testdox`): a class header `Some Name (Vendor\Pkg\FooTest)` followed by

@@ -2,7 +2,7 @@
  * pytest: `python/parse_log_pytest` and `python/parse_log_pytest_v3`.
  *
  * Follows SWE-bench's `parse_log_pytest` and the client's `parse_log_pytest_v3` (Repomate), with
- * the weak spots of the latter fixed (velora-eval.md W8):
+ * the weak spots of the latter fixed:
  *
  * - **Status first** (`pytest -rA` short summary): `PASSED tests/t.py::test_y[1-2]`,
  *   `FAILED tests/t.py::test_z - AssertionError: ...`, `ERROR tests/t.py`, `XFAIL ... - reason`,

@@ -1,5 +1,5 @@
 /**
- * Multi-SWE-bench `go test -v` families (multiswebench.md §4.5):
+ * Multi-SWE-bench `go test -v` families:
  *
  * - **G1** (`cli/cli`): each line stripped; `--- PASS: (\S+)` passes the name unless it already
  *   failed (and takes it out of the skipped set); `--- FAIL: (\S+)` and `FAIL:?\s?(.+?)\s` (which

@@ -14,8 +14,8 @@
  * ({@linkcode LogParseError}, an instance error in the reference too). `failures` fail, `pending`
  * skip, `passes` pass; failed beats skipped beats passed.
  *
- * Written from the research notes (multiswebench.md §4.5); the reference source was not readable
- * here, so the key set is the one the notes list.
+ * Written from a description of the Multi-SWE-bench harness; its source was not readable here,
+ * so the key set is the one that description lists (tests/evaluate/mswebench_parsers_test.ts).
  *
  * @module
  */

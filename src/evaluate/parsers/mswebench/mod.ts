@@ -1,5 +1,5 @@
 /**
- * The Multi-SWE-bench parser families and the repositories that use them (multiswebench.md §4.5).
+ * The Multi-SWE-bench parser families and the repositories that use them.
  * The reference picks a parser by `{org}/{repo}` only (the number matters for zstd and express);
  * so does {@linkcode msbParser}. Lookup ignores case, as GitHub does.
  *
@@ -32,7 +32,7 @@ import { parseVitest } from "./vitest.ts";
 
 /** A parser family: its short id (the notes' label), and its parser for a PR number. */
 export interface MsbFamily {
-  /** The label in multiswebench.md §4.5 (`G1`, `JS1'`, …). */
+  /** The family's short label (`G1`, `JS1'`, …), as in the file docs of this folder. */
   label: string;
   /** The parser for PR `number` (only zstd and express depend on it). */
   parserFor: (number: number) => LogParser;

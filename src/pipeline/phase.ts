@@ -1,5 +1,7 @@
 /**
- * The interface every phase kind implements.
+ * The phase contract: what a phase kind is, what the runner hands it, and the registry type.
+ * The kinds themselves live in `src/phases/`, which sits above this folder; the command line
+ * hands their registry to `loadPipeline`, `runPipeline` and `runKind`.
  *
  * @module
  */
@@ -8,22 +10,27 @@ import { z } from "zod";
 /** A phase's result summary, kept in the state file and shown by `velora status`. */
 export type PhaseSummary = Record<string, string | number | boolean>;
 
-/** What the runner hands a phase. */
+/** What the runner (or `runKind`, for a command) hands a phase. */
 export interface PhaseContext {
-  /** Absolute path of the run directory. */
-  runDir: string;
-  /** The phase's name in the pipeline. */
+  /** Absolute path of the run directory; absent when the phase runs as a command. */
+  runDir?: string;
+  /** The phase's name in the pipeline (the kind, for a command). */
   phase: string;
-  /** Absolute path of the pipeline file. */
-  pipelineFile: string;
+  /** Absolute path of the pipeline file; absent when the phase runs as a command. */
+  pipelineFile?: string;
   /** Aborted on the first ^C: start no new work, finish or checkpoint what runs, then return. */
   signal: AbortSignal;
-  /** Absolute path of this phase's log file (appended to). */
-  logFile: string;
+  /** Absolute path of this phase's log file (appended to); absent when it runs as a command. */
+  logFile?: string;
   /** Masks the secrets the pipeline took from the environment; apply it to anything written. */
   redact(text: string): string;
   /** Prints a progress line for the user. */
   log(message: string): void;
+  /**
+   * Prints a result line (what was written, how many): on stdout when the phase runs as a
+   * command, as a progress line in a pipeline.
+   */
+  result(message: string): void;
   /** Registers a child process to kill if velora must exit at once (second ^C). */
   trackChild(child: Deno.ChildProcess): () => void;
 }
@@ -34,7 +41,11 @@ export interface PhaseKind<Shape extends z.ZodRawShape = z.ZodRawShape> {
   kind: string;
   /** One line for `--help` and the README. */
   description: string;
-  /** Strict schema of the phase table, including `name` and `kind`. */
+  /**
+   * Strict schema of the phase table, including `name` and `kind` (see {@linkcode phaseSchema}).
+   * Messages name other keys in backticks (`` `max_turns` ``): a pipeline shows them quoted, a
+   * command as its flags.
+   */
   schema: z.ZodObject<Shape, z.core.$strict>;
   /** Runs the phase; must be idempotent and resume its own work. */
   run(
@@ -42,6 +53,9 @@ export interface PhaseKind<Shape extends z.ZodRawShape = z.ZodRawShape> {
     ctx: PhaseContext,
   ): Promise<PhaseSummary>;
 }
+
+/** A kind name → phase kind map. */
+export type PhaseRegistry = ReadonlyMap<string, PhaseKind>;
 
 /** Phase names: they appear in `--set <phase>.key`, `--only` and the state file. */
 export const PHASE_NAME = /^[A-Za-z][A-Za-z0-9_-]*$/;
@@ -61,4 +75,9 @@ export function phaseSchema<const Kind extends string, Shape extends z.ZodRawSha
 /** Declares a phase kind with its parameter types inferred from the schema. */
 export function definePhase<Shape extends z.ZodRawShape>(phase: PhaseKind<Shape>): PhaseKind {
   return phase as unknown as PhaseKind;
+}
+
+/** Renders the `` `key` `` names in a schema message with `label` (a quoted key, a flag). */
+export function renderKeys(message: string, label: (key: string) => string): string {
+  return message.replace(/`([A-Za-z0-9_]+)`/g, (_match, key: string) => label(key));
 }

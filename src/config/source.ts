@@ -1,5 +1,6 @@
 /**
- * Reads a pipeline file's text into plain data and keeps a way back from a key path to a line.
+ * Reads a TOML or YAML file's text (a pipeline file, `config.toml`) into plain data and keeps a
+ * way back from a key path to a line.
  *
  * @module
  */
@@ -7,18 +8,10 @@ import { parse as parseToml, TomlError } from "smol-toml";
 import { isMap, LineCounter, parseDocument } from "yaml";
 import { ConfigError } from "../errors.ts";
 import { locateTomlKey } from "./_toml_locate.ts";
+import type { KeyPath, LineCol } from "./key_path.ts";
 
-/** A key path into parsed data: object keys and array indexes. */
-export type KeyPath = readonly (string | number)[];
-
-/** A 1-based line and column. */
-export interface LineCol {
-  line: number;
-  column: number;
-}
-
-/** A parsed pipeline file. */
-export interface PipelineSource {
+/** A parsed TOML or YAML file. */
+export interface ParsedSource {
   /** The file name as given by the user (used in messages). */
   file: string;
   /** The format, from the file extension. */
@@ -29,16 +22,6 @@ export interface PipelineSource {
   data: unknown;
   /** Finds where a key path is in the text, when it can. */
   locate(path: KeyPath): LineCol | undefined;
-}
-
-/** Formats a key path as `phases[1].command`. */
-export function formatKeyPath(path: KeyPath): string {
-  let out = "";
-  for (const part of path) {
-    if (typeof part === "number") out += `[${part}]`;
-    else out += out === "" ? part : `.${part}`;
-  }
-  return out;
 }
 
 /** Picks the format from the file extension: `.toml`, `.yaml` or `.yml`. */
@@ -53,12 +36,12 @@ export function formatOf(file: string): "toml" | "yaml" {
  * Parses pipeline text. Syntax errors become a {@linkcode ConfigError} with the file, line and
  * column and the parser's own message (first line only).
  */
-export function parseSource(file: string, text: string): PipelineSource {
+export function parseSource(file: string, text: string): ParsedSource {
   const format = formatOf(file);
   return format === "toml" ? parseTomlSource(file, text) : parseYamlSource(file, text);
 }
 
-function parseTomlSource(file: string, text: string): PipelineSource {
+function parseTomlSource(file: string, text: string): ParsedSource {
   let data: unknown;
   try {
     data = parseToml(text);
@@ -75,7 +58,7 @@ function parseTomlSource(file: string, text: string): PipelineSource {
   return { file, format: "toml", text, data, locate: (path) => locateTomlKey(text, path) };
 }
 
-function parseYamlSource(file: string, text: string): PipelineSource {
+function parseYamlSource(file: string, text: string): ParsedSource {
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter });
   const error = doc.errors[0];

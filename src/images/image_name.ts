@@ -2,7 +2,7 @@
  * Which image an instance runs in, by the first rule that applies:
  *
  * 1. `RUNTIME_CONTAINER_IMAGE` (the seed's override: one image for every instance);
- * 2. the phase's `image` template (placeholders as in src/images/aliases.ts);
+ * 2. the phase's `image` template (placeholders as in aliases.ts);
  * 3. a Docker reference in the row's `image_storage_uri` (`docker://ref`, or a plain `repo:tag`);
  * 4. OpenHands' rule: `LANGUAGE=python` → `<prefix>/sweb.eval.x86_64.<id, __→_s_>`, any other
  *    `LANGUAGE` → `<prefix>/<org>_m_<repo>:pr-<number>`, lowercased, with
@@ -12,7 +12,7 @@
  * @module
  */
 import type { Instance } from "../dataset/instance.ts";
-import { isValidReference, renderAlias } from "../images/aliases.ts";
+import { isValidReference, renderAlias } from "./aliases.ts";
 
 /** What image naming depends on besides the row. */
 export interface ImageNaming {

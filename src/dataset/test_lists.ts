@@ -1,7 +1,7 @@
 /**
  * `FAIL_TO_PASS` / `PASS_TO_PASS` values as rows carry them, turned into a list of names.
  *
- * Accepted (velora-eval.md §1): a real JSON array of strings; a JSON-encoded string of one
+ * Accepted: a real JSON array of strings; a JSON-encoded string of one
  * (`"[\"a\", \"b\"]"`, the workflow rows); a Python-literal string of one (`"['a', 'b']"`, legacy
  * rows); an empty string, `null` or a missing field (no tests). Anything else is a
  * {@linkcode TestListError} — never the old evaluator's silent empty list. Duplicates are dropped

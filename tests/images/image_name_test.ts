@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { toInstance } from "../../src/dataset/formats/mod.ts";
-import { imageFor, imageNaming } from "../../src/infer/image_name.ts";
+import { imageFor, imageNaming } from "../../src/images/image_name.ts";
 
 const velora = toInstance({
   instance_id: "1769848885641113",

@@ -1,16 +1,19 @@
 /**
- * `${...}` references in pipeline values: `${env.NAME}`, `${env.NAME:-default}` and
+ * `${...}` references in pipeline and config values: `${env.NAME}`, `${env.NAME:-default}` and
  * `${defaults.key}`. `$${` writes a literal `${`.
  *
  * @module
  */
-import type { KeyPath } from "./source.ts";
+import { UsageError } from "../errors.ts";
+import type { KeyPath } from "./key_path.ts";
 
-/** A reference that cannot be resolved, at a key path of the document. */
-export class InterpolationError extends Error {
+/**
+ * A reference that cannot be resolved, at a key path of the document. The loaders turn it into a
+ * `ConfigError` naming the file and line.
+ */
+export class InterpolationError extends UsageError {
   constructor(readonly path: KeyPath, message: string) {
     super(message);
-    this.name = "InterpolationError";
   }
 }
 
@@ -144,11 +147,4 @@ export function isPlainObject(value: unknown): value is Record<string, unknown> 
   if (typeof value !== "object" || value === null || Array.isArray(value)) return false;
   const proto = Object.getPrototypeOf(value);
   return proto === Object.prototype || proto === null;
-}
-
-/** Replaces every collected secret in a text with `****`. */
-export function redact(text: string, secrets: Iterable<string>): string {
-  let out = text;
-  for (const secret of secrets) if (secret.length >= 4) out = out.replaceAll(secret, "****");
-  return out;
 }

@@ -1,4 +1,4 @@
-import type { KeyPath, LineCol } from "./source.ts";
+import type { KeyPath, LineCol } from "./key_path.ts";
 
 /**
  * Finds the line of a key path in TOML text. smol-toml keeps no positions, so this reads the

@@ -17,7 +17,7 @@
  * @module
  */
 import { z } from "zod";
-import { VeloraError } from "../../errors.ts";
+import { VeloraError } from "../errors.ts";
 
 /** A script file that cannot be read or does not match the format. */
 export class ScriptError extends VeloraError {}

@@ -3,8 +3,8 @@ import {
   normalizeTestList,
   parsePythonStringList,
   TestListError,
-} from "../../src/evaluate/test_lists.ts";
-import { readJson } from "./_helpers.ts";
+} from "../../src/dataset/test_lists.ts";
+import { readJson } from "../evaluate/_helpers.ts";
 
 Deno.test("normalizeTestList() accepts a real list", () => {
   assert.deepEqual(normalizeTestList(["t.py::a", "t.py::b[1-2]"]), ["t.py::a", "t.py::b[1-2]"]);

@@ -1,0 +1,217 @@
+/**
+ * The worker pool of the `infer` phase: one run into one output directory, `num_workers`
+ * sandboxes at a time, one row appended to `output.jsonl` per instance. Resumable: instances with
+ * a row are skipped; `retry_errors` re-runs rows that failed for infrastructure reasons.
+ *
+ * @module
+ */
+import { createHash } from "node:crypto";
+import { join } from "node:path";
+import type { EventDict } from "../agent/events.ts";
+import type { Instance } from "../dataset/instance.ts";
+import type { Docker } from "../docker/client.ts";
+import { reap } from "../docker/containers.ts";
+import { writeFileAtomic } from "../fs.ts";
+import type { JitImages } from "../images/jit.ts";
+import { JsonlWriter } from "../output/jsonl_writer.ts";
+import { inferLogPath, OUTPUT_FILES } from "../output/layout.ts";
+import { sleep } from "../sleep.ts";
+import { readInstances } from "./dataset_scan.ts";
+import {
+  errorRow,
+  type InferSettings,
+  isInfrastructureError,
+  processInstance,
+} from "./process_instance.ts";
+import { InferProgress } from "./progress.ts";
+
+/** What one run of the pool needs. */
+export interface InferRunInputs {
+  /** Instances at once. */
+  numWorkers: number;
+  /** Seconds between the first starts of the workers. */
+  startStagger: number;
+  /** Run rows with infrastructure errors again (and replace them). */
+  retryErrors: boolean;
+  /** USD: no new instances once the run has spent this much. */
+  maxCost?: number | undefined;
+  /** The output directory (OpenHands layout). */
+  outDir: string;
+  settings: InferSettings;
+  selected: string[];
+  lineOf: Map<string, number>;
+  images: Map<string, string>;
+  imageErrors: Map<string, string>;
+  dataset: string;
+  docker: Docker;
+  jit: JitImages;
+  metadata: Record<string, unknown>;
+  instruction: (instance: Instance) => string;
+  /** Aborted on the first ^C: no new instances; running ones finish. */
+  signal: AbortSignal;
+  /** Progress lines. */
+  log(line: string): void;
+  /** Masks secrets in anything written. */
+  redact(text: string): string;
+}
+
+/** What one run of the pool did. */
+export interface InferRunResult {
+  completed: number;
+  errors: number;
+  /** Instances that already had a row. */
+  skipped: number;
+  cost: number;
+  stopped?: "interrupted" | "max_cost";
+}
+
+/**
+ * One run of the infer worker pool into `outDir`: writes `metadata.json`, repairs a torn
+ * `output.jsonl`, skips instances that have a row (or re-runs infrastructure errors), removes
+ * sandboxes a killed run left, then runs `numWorkers` instances at a time and appends one row
+ * each.
+ */
+export async function inferRun(inputs: InferRunInputs): Promise<InferRunResult> {
+  const { outDir, docker } = inputs;
+  await Deno.mkdir(join(outDir, OUTPUT_FILES.inferLogs), { recursive: true });
+  await Deno.mkdir(join(outDir, OUTPUT_FILES.completions), { recursive: true });
+  await writeFileAtomic(
+    join(outDir, OUTPUT_FILES.metadata),
+    inputs.redact(JSON.stringify(inputs.metadata, null, 2)) + "\n",
+  );
+  const writer = await JsonlWriter.open(join(outDir, OUTPUT_FILES.output));
+  if (writer.repairedBytes > 0) {
+    inputs.log(
+      `output.jsonl ended in a torn line (${writer.repairedBytes} bytes): moved to output.jsonl.torn`,
+    );
+  }
+  const existing = await writer.rows();
+  const rerun = new Set(
+    inputs.retryErrors
+      ? [...existing.values()].filter((row) => isInfrastructureError(row.error)).map((r) =>
+        String(r.instance_id)
+      )
+      : [],
+  );
+  const todo = inputs.selected.filter((id) => !existing.has(id) || rerun.has(id));
+  const skipped = inputs.selected.length - todo.length;
+  if (skipped > 0) inputs.log(`${skipped} instances already have a row in output.jsonl: skipped`);
+  if (rerun.size > 0) inputs.log(`${rerun.size} rows with infrastructure errors will run again`);
+
+  // Sandboxes of this output directory left by a killed run are removed first.
+  const runLabel = `infer-${createHash("sha256").update(outDir).digest("hex").slice(0, 16)}`;
+  const leftovers = await reap(docker, runLabel);
+  if (leftovers.length > 0) {
+    inputs.log(`removed ${leftovers.length} containers left by an earlier run`);
+  }
+
+  const progress = new InferProgress(todo.length, inputs.log);
+  const stop = new AbortController();
+  const onAbort = () => stop.abort();
+  inputs.signal.addEventListener("abort", onAbort, { once: true });
+  let stopped: InferRunResult["stopped"];
+  let cost = 0;
+  let completed = 0;
+  let errors = 0;
+
+  const lines = new Set(todo.map((id) => inputs.lineOf.get(id)!));
+  const source = readInstances(inputs.dataset, lines)[Symbol.asyncIterator]();
+  const worker = async (_: unknown, index: number) => {
+    // Spread the first sandbox starts: started together they all compete for the CPU at once,
+    // and with similar instance lengths the workers would stay in lock-step afterwards.
+    await sleep(index * inputs.startStagger * 1000, stop.signal);
+    for (;;) {
+      if (stop.signal.aborted) return;
+      const next = await source.next();
+      if (next.done) return;
+      const instance = next.value;
+      const id = instance.instance_id;
+      const logFile = await Deno.open(inferLogPath(outDir, id), { create: true, append: true });
+      const log = (line: string) => {
+        const text = `${new Date().toISOString()} - INFO - ${inputs.redact(line)}\n`;
+        logFile.writeSync(new TextEncoder().encode(text));
+      };
+      progress.start(id);
+      try {
+        const image = inputs.images.get(id);
+        const loaded = await inputs.jit.with(instance, () =>
+          processInstance({
+            instance,
+            image: image ?? { error: inputs.imageErrors.get(id) ?? "no image name" },
+            instruction: inputs.instruction(instance),
+            settings: inputs.settings,
+            outDir,
+            metadata: inputs.metadata,
+            runLabel,
+            docker,
+            // Running instances finish after a ^C; only a second ^C (process exit) cuts them.
+            signal: new AbortController().signal,
+            log,
+            onStep: (event) => {
+              progress.step(id, event);
+              log(describeEvent(event));
+            },
+          }));
+        const row = "loadError" in loaded
+          ? imageMissingRow(
+            instance,
+            inputs,
+            `ImageMissing: ${loaded.loadError}`,
+            inputs.instruction(instance),
+          )
+          : loaded;
+        const redacted = JSON.parse(inputs.redact(JSON.stringify(row)));
+        if (rerun.has(id)) await writer.replace([redacted]);
+        else await writer.append(redacted);
+        const rowCost = row.metrics?.accumulated_cost ?? 0;
+        cost += rowCost;
+        if (row.error) errors++;
+        completed++;
+        progress.finish(
+          id,
+          row.error ? `error: ${String(row.error).split("\n")[0]}` : "ok",
+          rowCost,
+        );
+        if (inputs.maxCost !== undefined && cost >= inputs.maxCost && !stop.signal.aborted) {
+          stopped = "max_cost";
+          inputs.log(`max_cost $${inputs.maxCost} reached ($${cost.toFixed(4)}): no new instances`);
+          stop.abort();
+        }
+      } finally {
+        logFile.close();
+      }
+    }
+  };
+  try {
+    await Promise.all(Array.from({ length: Math.min(inputs.numWorkers, todo.length) }, worker));
+  } finally {
+    inputs.signal.removeEventListener("abort", onAbort);
+    await source.return?.(undefined);
+    progress.close();
+  }
+  if (inputs.signal.aborted && completed < todo.length) stopped = "interrupted";
+  return { completed, errors, skipped, cost, ...(stopped ? { stopped } : {}) };
+}
+
+/** One log line for a history event: `#7 agent run: pytest -q` / `#8 run (exit 0)`. */
+function describeEvent(event: EventDict): string {
+  if ("action" in event) {
+    const detail = event.args.command ?? event.args.path ?? event.args.thought ?? "";
+    return `#${event.id} ${event.source} ${event.action}: ${
+      String(detail).split("\n")[0]!.slice(0, 200)
+    }`;
+  }
+  const exit = (event.extras.metadata as { exit_code?: number } | undefined)?.exit_code;
+  return `#${event.id} ${event.observation}${
+    exit === undefined ? "" : ` (exit ${exit})`
+  }, ${event.content.length} chars`;
+}
+
+function imageMissingRow(
+  instance: Instance,
+  inputs: InferRunInputs,
+  error: string,
+  instruction: string,
+) {
+  return errorRow({ instance, instruction, metadata: inputs.metadata }, error);
+}
