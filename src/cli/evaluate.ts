@@ -8,6 +8,7 @@ import { resolve } from "node:path";
 import { connect, ping } from "../docker/client.ts";
 import { UsageError, VeloraError } from "../errors.ts";
 import type { EvalSettings } from "../evaluate/harness.ts";
+import { infraErrorsMessage } from "../evaluate/infra.ts";
 import { readDataset, runEvaluation } from "../evaluate/run_evaluation.ts";
 import { validateDataset } from "../evaluate/validate.ts";
 import { imageNaming } from "../infer/image_name.ts";
@@ -55,6 +56,9 @@ export async function evaluateCommand(flags: EvaluateFlags): Promise<void> {
       log: (line) => console.error(line),
     });
     console.log(`${result.resolved}/${result.total} resolved; reports in ${result.evalDir}`);
+    if (result.infraErrors > 0) {
+      throw new VeloraError(infraErrorsMessage(result.infraErrors, "run the same command again"));
+    }
   });
 }
 

@@ -8,6 +8,7 @@ import { dirname, join, resolve } from "node:path";
 import { z } from "zod";
 import { connect, ping } from "../docker/client.ts";
 import { InterruptedError, PhaseFailedError } from "../errors.ts";
+import { infraErrorsMessage } from "../evaluate/infra.ts";
 import { readDataset, runEvaluation } from "../evaluate/run_evaluation.ts";
 import { jitImages } from "../images/jit.ts";
 import { imageNaming } from "../infer/image_name.ts";
@@ -51,6 +52,7 @@ export const evaluatePhase = definePhase({
     const jit = await jitImages(ctx.runDir, docker, datasetPath, ctx.log, ctx.signal);
     let total = 0;
     let resolved = 0;
+    let infraErrors = 0;
     const categories: Record<string, number> = {};
     for (const file of files) {
       ctx.log(`evaluating ${file}`);
@@ -76,6 +78,7 @@ export const evaluatePhase = definePhase({
       if (result.interrupted) throw new InterruptedError("Interrupted during evaluation");
       total += result.total;
       resolved += result.resolved;
+      infraErrors += result.infraErrors;
       for (const [k, v] of Object.entries(result.categories)) {
         categories[k] = (categories[k] ?? 0) + v;
       }
@@ -84,6 +87,10 @@ export const evaluatePhase = definePhase({
           describe(result.categories)
         }); reports in ${result.evalDir}`,
       );
+    }
+    if (infraErrors > 0) {
+      // Not done: a plain rerun of the pipeline evaluates those instances again.
+      throw new PhaseFailedError(infraErrorsMessage(infraErrors, "run the pipeline again"));
     }
     return { instances: total, resolved, ...categories };
   },
