@@ -97,6 +97,7 @@ function testsOf({ outcome }: VeloraRun, side: "before" | "after"): ParsedTests 
     case "empty_patch":
       return "the row has no gold patch";
     case "harness_error":
+    case "infra_error":
       return `${when}: ${outcome.message}`;
   }
 }

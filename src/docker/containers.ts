@@ -1,5 +1,6 @@
 /**
- * Container lifecycle: create and start with labels and limits, exec, remove, reap by label.
+ * Container lifecycle: create and start with labels and limits, exec, inspect state, remove, reap
+ * by label.
  *
  * @module
  */
@@ -165,6 +166,34 @@ class Collector extends Writable {
 
   text(): string {
     return new TextDecoder().decode(concatBytes(this.#chunks));
+  }
+}
+
+/** A container's state, from `docker inspect`. */
+export interface ContainerState {
+  /** `State.Running`. */
+  running: boolean;
+  /** `State.OOMKilled`. */
+  oomKilled: boolean;
+  /** `State.ExitCode` (meaningful once it is not running). */
+  exitCode: number;
+  /** `State.Error`, "" when none. */
+  error: string;
+}
+
+/** A container's state, or null when it no longer exists. */
+export async function containerState(container: Container): Promise<ContainerState | null> {
+  try {
+    const { State: state } = await container.inspect();
+    return {
+      running: state.Running,
+      oomKilled: state.OOMKilled,
+      exitCode: state.ExitCode,
+      error: state.Error ?? "",
+    };
+  } catch (error) {
+    if (statusCodeOf(error) === 404) return null;
+    throw error;
   }
 }
 

@@ -8,13 +8,20 @@
 import { join } from "node:path";
 import { type Instance, repoCandidates } from "../dataset/instance.ts";
 import type { Docker } from "../docker/client.ts";
-import { type Container, execIn, removeContainer, startContainer } from "../docker/containers.ts";
+import {
+  type Container,
+  containerState,
+  execIn,
+  removeContainer,
+  startContainer,
+} from "../docker/containers.ts";
 import { imageExists } from "../docker/images.ts";
 import { veloraLabels } from "../docker/labels.ts";
 import { putFiles } from "../docker/put_files.ts";
 import { writeFileAtomic } from "../fs.ts";
 import { defaultGoModule } from "./canonical.ts";
 import { buildEvalScript, buildRunner, EVAL_DIR, filesOfDiff } from "./eval_script.ts";
+import { engineFailure, infraFailure } from "./infra.ts";
 import { decideMsb, type MsbRow, type MsbVerdict } from "./mswebench_rule.ts";
 import { parseWithCommand } from "./parsers/command.ts";
 import { resolveParser } from "./parsers/mod.ts";
@@ -137,7 +144,10 @@ export async function runVeloraTests(
     })),
     { path: `${EVAL_DIR}/eval.sh`, content: script, mode: 0o755 },
   ], `bash ${EVAL_DIR}/eval.sh`);
-  if ("error" in run) return finish({ kind: "harness_error", message: run.error });
+  if ("infra" in run) {
+    await Deno.remove(join(task.dir, "test_output.txt")).catch(() => {});
+    return finish({ kind: "infra_error", message: run.infra }, framework);
+  }
   const output = run.output;
   await Deno.writeTextFile(join(task.dir, "test_output.txt"), output);
 
@@ -194,7 +204,12 @@ export async function evaluateMsb(task: EvalTask, settings: EvalSettings): Promi
   const imageProblem = await missingImage(task);
   const done = async (verdict: MsbVerdict) => {
     const body = verdict.report ??
-      { id: verdict.id, outcome: verdict.outcome, reason: verdict.reason };
+      {
+        id: verdict.id,
+        outcome: verdict.outcome,
+        reason: verdict.reason,
+        ...(verdict.infra ? { infra: true } : {}),
+      };
     await writeFileAtomic(join(task.dir, "report.json"), JSON.stringify(body, null, 2) + "\n");
     log(`verdict: ${verdict.outcome}: ${verdict.reason}`);
     return verdict;
@@ -209,7 +224,10 @@ export async function evaluateMsb(task: EvalTask, settings: EvalSettings): Promi
   const run = await runInContainer(task, settings, log, [
     { path: "/home/fix.patch", content: ensureNewline(task.patch ?? "") },
   ], "bash /home/fix-run.sh");
-  if ("error" in run) return await done(decideMsb(row, { kind: "error", message: run.error }));
+  if ("infra" in run) {
+    await Deno.remove(join(task.dir, "test_output.txt")).catch(() => {});
+    return await done(decideMsb(row, { kind: "infra_error", message: run.infra }));
+  }
   await Deno.writeTextFile(join(task.dir, "test_output.txt"), run.output);
   if (run.timedOut) {
     return await done(
@@ -240,15 +258,19 @@ interface ContainerRun {
   leftover: string;
 }
 
-/** Starts the container, writes the files, runs `command` under the time limit, removes it. */
+/**
+ * Starts the container, writes the files, runs `command` under the time limit, removes it.
+ * `infra`: the container or the engine failed (`infra.ts`), so the output cannot be judged.
+ */
 async function runInContainer(
   task: EvalTask,
   settings: EvalSettings,
   log: (line: string) => void,
   files: { path: string; content: string; mode?: number }[],
   command: string,
-): Promise<ContainerRun | { error: string }> {
+): Promise<ContainerRun | { infra: string }> {
   let container: Container | undefined;
+  let timer: ReturnType<typeof setTimeout> | undefined;
   try {
     log(`starting a container from ${task.image} (network ${settings.network})`);
     container = await startContainer(task.docker, {
@@ -279,14 +301,25 @@ async function runInContainer(
     ]);
     const started = performance.now();
     // The limit is enforced inside the container; this outer guard only covers a stuck engine.
-    const guard = new Promise<never>((_, reject) =>
-      setTimeout(
+    const guard = new Promise<never>((_, reject) => {
+      timer = setTimeout(
         () => reject(new Error("docker exec did not return")),
         (settings.timeoutSeconds + 120) * 1000,
-      )
-    );
-    await Promise.race([execIn(container, ["bash", runner]), guard]);
-    const output = (await execIn(container, ["cat", OUTPUT_FILE])).stdout;
+      );
+    });
+    const tests = await Promise.race([execIn(container, ["bash", runner]), guard]);
+    const read = await execIn(container, ["cat", OUTPUT_FILE]);
+    // After the read: a killed container can look running for a moment after its processes died.
+    const infra = infraFailure({
+      tests: { exitCode: tests.exitCode, output: tests.stdout + tests.stderr },
+      read: { exitCode: read.exitCode, output: read.stdout + read.stderr },
+      state: await containerState(container),
+    });
+    if (infra) {
+      log(`infrastructure failure: ${infra}`);
+      return { infra };
+    }
+    const output = read.stdout;
     const timedOut = /^VELORA_TIMEOUT$/m.test(output);
     log(
       `ran in ${((performance.now() - started) / 1000).toFixed(1)}s${
@@ -296,8 +329,12 @@ async function runInContainer(
     const leftover = timedOut ? await leftoverProcesses(container) : "";
     return { output, timedOut, leftover };
   } catch (error) {
-    return { error: `evaluation container failed: ${(error as Error).message}` };
+    const state = container ? await containerState(container).catch(() => undefined) : undefined;
+    const infra = engineFailure(error, state);
+    log(`infrastructure failure: ${infra}`);
+    return { infra };
   } finally {
+    clearTimeout(timer);
     if (container) await removeContainer(container).catch(() => {});
   }
 }

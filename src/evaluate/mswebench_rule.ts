@@ -80,7 +80,9 @@ export interface MsbReport {
 /** The fix stage as the harness saw it. */
 export type MsbFixOutcome =
   | { kind: "parsed"; tests: ParsedTests }
-  | { kind: "error"; message: string };
+  | { kind: "error"; message: string }
+  /** The container died or the engine failed (`infra.ts`): not a verdict, evaluated again. */
+  | { kind: "infra_error"; message: string };
 
 /** The three buckets of `final_report.json`. */
 export type MsbOutcome = "resolved" | "unresolved" | "error";
@@ -97,6 +99,11 @@ export interface MsbVerdict {
   reason: string;
   /** The report the reference would write (absent on error). */
   report?: MsbReport;
+  /**
+   * True when the error is the evaluation infrastructure's (velora's `error_infra`): the
+   * instance is not kept as evaluated, the next run evaluates it again.
+   */
+  infra?: true;
 }
 
 /** A row whose stored results break the `TestResult` invariants. */
@@ -275,6 +282,10 @@ const MESSAGES = {
 export function decideMsb(row: MsbRow, fix: MsbFixOutcome): MsbVerdict {
   const id = msbId(row.org, row.repo, row.number);
   if (fix.kind === "error") return { id, outcome: "error", resolved: false, reason: fix.message };
+  if (fix.kind === "infra_error") {
+    const reason = `${fix.message}; not a verdict: evaluated again on the next run`;
+    return { id, outcome: "error", resolved: false, reason, infra: true };
+  }
   let run: MsbTestResult, test: MsbTestResult;
   try {
     run = checkTestResult(row.run_result, `${id} run_result`);

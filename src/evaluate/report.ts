@@ -86,13 +86,16 @@ export interface RowReport {
   reason: string;
 }
 
-/** The `report` field for an `output.jsonl` row. */
+/**
+ * The `report` field for an `output.jsonl` row. OpenHands' flags have no infrastructure error:
+ * `error_infra` sets `error_eval`, and `category` tells them apart.
+ */
 export function rowReport(verdict: Verdict): RowReport {
   return {
     empty_generation: verdict.category === "empty_patch",
     resolved: verdict.resolved,
     failed_apply_patch: verdict.category === "failed_apply_patch",
-    error_eval: verdict.category === "error_eval",
+    error_eval: verdict.category === "error_eval" || verdict.category === "error_infra",
     test_timeout: verdict.category === "test_timeout",
     category: verdict.category,
     reason: verdict.reason,
@@ -110,15 +113,16 @@ export interface AggregateOptions {
 /**
  * `eval_outputs/report.json` over all instances: SWE-bench's final report (`schema_version` 2)
  * with SWE-bench's meaning of its buckets — `unresolved` includes patches that did not apply,
- * `error` includes timeouts, `completed` = resolved + unresolved — plus velora's own per-category
- * lists (`*_ids` and `*_instances` for each of the six categories, under `categories`).
+ * `error` includes timeouts and infrastructure failures, `completed` = resolved + unresolved —
+ * plus velora's own per-category lists (`*_ids` and `*_instances` for each category, under
+ * `categories`).
  */
 export function aggregateReport(verdicts: readonly Verdict[], options: AggregateOptions = {}) {
   const ids = (...cats: VeloraCategory[]) =>
     sortIds(verdicts.filter((v) => cats.includes(v.category)).map((v) => v.instanceId));
   const resolved = ids("resolved");
   const unresolved = ids("unresolved", "failed_apply_patch");
-  const error = ids("error_eval", "test_timeout");
+  const error = ids("error_eval", "test_timeout", "error_infra");
   const empty = ids("empty_patch");
   const completed = sortIds([...resolved, ...unresolved]);
   const incomplete = sortIds([...(options.incompleteIds ?? [])]);
@@ -195,6 +199,7 @@ export function evalSummary(verdicts: readonly Verdict[]) {
     empty_patch_instances: count("empty_patch"),
     test_timeout_instances: count("test_timeout"),
     error_instances: count("error_eval"),
+    error_infra_instances: count("error_infra"),
     resolution_rate: total === 0 ? 0 : count("resolved") / total,
     results,
   };

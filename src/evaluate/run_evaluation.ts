@@ -2,7 +2,8 @@
  * Evaluates every row of an `output.jsonl`: per-instance verdicts in `eval_outputs/<id>/`, the
  * aggregate `eval_outputs/report.json` and `eval_summary.json` over all instances (Multi-SWE-bench
  * rows also get `final_report.json`), and a `report` field on each row. Instances already
- * evaluated with the same patch are not run again.
+ * evaluated with the same patch are not run again; an infrastructure failure (`error_infra`,
+ * `infra.ts`) does not count as evaluated, so the next run evaluates that instance again.
  *
  * @module
  */
@@ -47,8 +48,12 @@ export interface EvaluationOptions {
 export interface EvaluationResult {
   total: number;
   resolved: number;
+  /** Instances judged in this run (infrastructure failures not included). */
   evaluated: number;
+  /** Instances whose stored verdict was kept. */
   reused: number;
+  /** Instances whose evaluation failed on infrastructure (`error_infra`): not evaluated. */
+  infraErrors: number;
   categories: Record<string, number>;
   evalDir: string;
   interrupted: boolean;
@@ -90,6 +95,7 @@ export async function runEvaluation(options: EvaluationOptions): Promise<Evaluat
 
   const results = new Map<string, Stored>();
   let reused = 0;
+  let retried = 0;
   let index = 0;
   const worker = async () => {
     while (index < rows.length && !options.signal.aborted) {
@@ -100,21 +106,24 @@ export async function runEvaluation(options: EvaluationOptions): Promise<Evaluat
       const dir = join(evalDir, id);
       const stored = await readStored(dir);
       if (stored && stored.patch_sha256 === hash && !options.force) {
-        results.set(id, stored);
-        reused++;
-        continue;
+        if (!isInfraError(stored.verdict)) {
+          results.set(id, stored);
+          reused++;
+          continue;
+        }
+        retried++;
       }
       const result = await evaluateRow(row, patch, dir, runLabel, options);
       const record: Stored = { patch_sha256: hash, ...result };
       await writeFileAtomic(join(dir, "velora_eval.json"), JSON.stringify(record, null, 2) + "\n");
       results.set(id, record);
-      const outcome = "category" in result.verdict
-        ? result.verdict.category
-        : result.verdict.outcome;
-      options.log(`${id}: ${outcome}: ${result.verdict.reason}`);
+      options.log(`${id}: ${categoryOf(result.verdict)}: ${result.verdict.reason}`);
     }
   };
   await Promise.all(Array.from({ length: Math.max(1, options.numWorkers) }, worker));
+  if (retried > 0) {
+    options.log(`evaluated again after an infrastructure error: ${retried}`);
+  }
 
   const velora = [...results.values()].filter((r) => r.mode === "velora").map((r) =>
     r.verdict as Verdict
@@ -150,14 +159,16 @@ export async function runEvaluation(options: EvaluationOptions): Promise<Evaluat
 
   const categories: Record<string, number> = {};
   for (const r of results.values()) {
-    const key = "category" in r.verdict ? r.verdict.category : r.verdict.outcome;
+    const key = categoryOf(r.verdict);
     categories[key] = (categories[key] ?? 0) + 1;
   }
+  const infraErrors = [...results.values()].filter((r) => isInfraError(r.verdict)).length;
   return {
     total: rows.length,
     resolved: [...results.values()].filter((r) => r.verdict.resolved).length,
-    evaluated: results.size - reused,
+    evaluated: results.size - reused - infraErrors,
     reused,
+    infraErrors,
     categories,
     evalDir,
     interrupted: options.signal.aborted && results.size < rows.length,
@@ -187,6 +198,17 @@ async function evaluateRow(
   return "loadError" in result
     ? await evaluate({ ...task, image: { error: result.loadError } })
     : result;
+}
+
+/** An infrastructure failure is no verdict: the instance is evaluated again on the next run. */
+function isInfraError(verdict: Verdict | MsbVerdict): boolean {
+  return categoryOf(verdict) === "error_infra";
+}
+
+/** The category (velora) or outcome (Multi-SWE-bench; `error_infra` apart) of a verdict. */
+function categoryOf(verdict: Verdict | MsbVerdict): string {
+  if ("category" in verdict) return verdict.category;
+  return verdict.infra ? "error_infra" : verdict.outcome;
 }
 
 function msbRowReport(verdict: MsbVerdict) {

@@ -9,9 +9,10 @@
  * group; `XPASS`, `ERROR`, `FAILED` fail it too. An empty FAIL_TO_PASS list does not block
  * resolution (the old evaluator's "never resolves", W14).
  *
- * **Categories** (first that applies): `error_eval` (harness or parser error; also: the test
- * command exited non-zero and no test was parsed), `empty_patch`, `failed_apply_patch`,
- * `test_timeout`, then `resolved` or `unresolved`. Every verdict has a one-line `reason`, e.g.
+ * **Categories** (first that applies): `error_infra` (the container was killed, stopped or removed,
+ * or the engine failed: not a verdict on the patch, and not kept as evaluated, `infra.ts`),
+ * `error_eval` (harness or parser error; also: the test command exited non-zero and no test was
+ * parsed), `empty_patch`, `failed_apply_patch`, `test_timeout`, then `resolved` or `unresolved`. Every verdict has a one-line `reason`, e.g.
  * `FAIL_TO_PASS test_x: FAILED`, `PASS_TO_PASS test_y: missing from log`.
  *
  * **Names** are compared exactly after {@linkcode canonicalName} for the parser's framework.
@@ -39,7 +40,8 @@ export type VeloraCategory =
   | "failed_apply_patch"
   | "empty_patch"
   | "test_timeout"
-  | "error_eval";
+  | "error_eval"
+  | "error_infra";
 
 /** Every category, in report order. */
 export const VELORA_CATEGORIES: readonly VeloraCategory[] = [
@@ -49,6 +51,7 @@ export const VELORA_CATEGORIES: readonly VeloraCategory[] = [
   "empty_patch",
   "test_timeout",
   "error_eval",
+  "error_infra",
 ];
 
 /** True for a string that names a velora category. */
@@ -58,6 +61,8 @@ export function isCategory(value: unknown): value is VeloraCategory {
 
 /** What happened when the instance was evaluated, as the harness saw it. */
 export type RunOutcome =
+  /** The container died or the engine failed; the log says nothing about the patch. */
+  | { kind: "infra_error"; message: string }
   /** The harness failed: container start, unknown parser, parser error, test patch conflict. */
   | { kind: "harness_error"; message: string }
   /** The model patch was empty; nothing was run. */
@@ -208,6 +213,12 @@ function categorise(
 ): [VeloraCategory, string] {
   const { outcome } = input;
   switch (outcome.kind) {
+    case "infra_error":
+      return [
+        "error_infra",
+        `${oneLine(outcome.message) || "evaluation infrastructure failed"}; ` +
+        "not a verdict: evaluated again on the next run",
+      ];
     case "harness_error":
       return ["error_eval", oneLine(outcome.message) || "evaluation failed"];
     case "empty_patch":

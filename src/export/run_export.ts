@@ -70,7 +70,8 @@ export async function runExport(outputFile: string, options: ExportOptions): Pro
       const facts = {
         id,
         resolved: outcome === "resolved",
-        error: rowError(row) !== null || outcome === "error_eval" || outcome === "infer_error",
+        error: rowError(row) !== null || outcome === "error_eval" || outcome === "error_infra" ||
+          outcome === "infer_error",
         turns: turnCount(conversation),
       };
       let why = exclusionOf(facts, options.filters);

@@ -8,6 +8,7 @@ import { dirname, join, resolve } from "node:path";
 import { z } from "zod";
 import { connect, ping } from "../docker/client.ts";
 import { InterruptedError, PhaseFailedError } from "../errors.ts";
+import { infraErrorsMessage } from "../evaluate/infra.ts";
 import { readDataset, runEvaluation } from "../evaluate/run_evaluation.ts";
 import { jitImages } from "../images/jit.ts";
 import { imageNaming } from "../images/image_name.ts";
@@ -59,6 +60,7 @@ export const evaluatePhase = definePhase({
     const jit = await jitImages(ctx.runDir, docker, datasetPath, ctx.log, ctx.signal);
     let total = 0;
     let resolved = 0;
+    let infraErrors = 0;
     const categories: Record<string, number> = {};
     for (const file of files) {
       ctx.log(`evaluating ${file}`);
@@ -85,6 +87,7 @@ export const evaluatePhase = definePhase({
       if (result.interrupted) throw new InterruptedError("Interrupted during evaluation");
       total += result.total;
       resolved += result.resolved;
+      infraErrors += result.infraErrors;
       for (const [k, v] of Object.entries(result.categories)) {
         categories[k] = (categories[k] ?? 0) + v;
       }
@@ -92,6 +95,15 @@ export const evaluatePhase = definePhase({
         `${result.resolved}/${result.total} resolved (${
           describe(result.categories)
         }); reports in ${result.evalDir}`,
+      );
+    }
+    if (infraErrors > 0) {
+      // Not done: a plain rerun of the pipeline evaluates those instances again.
+      throw new PhaseFailedError(
+        infraErrorsMessage(
+          infraErrors,
+          ctx.runDir ? "run the pipeline again" : "run the same command again",
+        ),
       );
     }
     return { instances: total, resolved, ...categories };

@@ -104,7 +104,9 @@ function fromMsbVerdict(verdict: Record<string, unknown>): EvalInfo | undefined 
   tests.FAIL_TO_PASS = pick("f2p_tests");
   tests.PASS_TO_PASS = pick("p2p_tests");
   return {
-    category: outcome === "error" ? "error_eval" : outcome,
+    category: outcome === "error"
+      ? (verdict.infra === true ? "error_infra" : "error_eval")
+      : outcome,
     resolved: outcome === "resolved",
     reason: String(verdict.reason ?? ""),
     tests,

@@ -30,6 +30,7 @@ export const OUTCOME_COLORS: Readonly<Record<Outcome, string>> = {
   empty_patch: "#8d8d8d",
   test_timeout: "#6a1b9a",
   error_eval: "#ad1457",
+  error_infra: "#37474f",
   infer_error: "#5d4037",
   not_evaluated: "#78909c",
 };

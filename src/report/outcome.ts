@@ -26,6 +26,7 @@ export const OUTCOME_LABELS: Readonly<Record<Outcome, string>> = {
   empty_patch: "Empty patch",
   test_timeout: "Test timeout",
   error_eval: "Evaluation error",
+  error_infra: "Infrastructure error",
   infer_error: "Inference error",
   not_evaluated: "Not evaluated",
 };
