@@ -17,6 +17,10 @@ export interface ServerArgs {
   userId: number;
   enableBrowser: boolean;
   browsergymEvalEnv: string | null;
+  /** Seconds without a request from the owner before the server exits; 0 (the default) is off. */
+  ownerTimeout: number;
+  /** `--help` or `-h`: print {@linkcode HELP} and exit. */
+  help: boolean;
   /** Flags that were not understood (already reported in `warnings`). */
   unknown: string[];
   /** Lines to print on stderr. */
@@ -35,7 +39,28 @@ export class ServerArgsError extends Error {
 /** The usage line. */
 export const USAGE = "usage: runtime-server PORT [--host HOST] [--working-dir DIR] " +
   "[--plugins NAME ...] [--username USER] [--user-id UID] [--enable-browser | " +
-  "--no-enable-browser] [--browsergym-eval-env ENV]";
+  "--no-enable-browser] [--browsergym-eval-env ENV] [--owner-timeout SECONDS] [--help]";
+
+/** What `--help` prints. */
+export const HELP = `${USAGE}
+
+velora's OpenHands-compatible action execution server.
+
+  PORT                     port to listen on
+  --host HOST              address to bind (default 127.0.0.1)
+  --working-dir DIR        working directory of the bash session (default /workspace)
+  --owner-timeout SECONDS  exit (code 3) when no request carrying the session key (an action,
+                           POST /heartbeat, or GET /alive with the key) arrived for SECONDS;
+                           0 turns it off (the default). velora's sandboxes set it (30 s,
+                           VELORA_SANDBOX_OWNER_TIMEOUT) and send a heartbeat every few seconds,
+                           so a sandbox stops soon after the velora process that owns it is gone
+  --plugins, --username, --user-id, --enable-browser, --no-enable-browser,
+  --browsergym-eval-env    accepted for OpenHands compatibility (commands run as the server's user)
+  -h, --help               show this help
+
+Environment: SESSION_API_KEY (require X-Session-API-Key on every path but /alive and
+/server_info), NO_CHANGE_TIMEOUT_SECONDS (bash soft timeout, default 10), VELORA_BASH_MODE (auto,
+pty or pipe).`;
 
 /** Parses the arguments; throws {@linkcode ServerArgsError} on a missing or bad value. */
 export function parseServerArgs(args: string[]): ServerArgs {
@@ -48,6 +73,8 @@ export function parseServerArgs(args: string[]): ServerArgs {
     userId: 1000,
     enableBrowser: true,
     browsergymEvalEnv: null,
+    ownerTimeout: 0,
+    help: false,
     unknown: [],
     warnings: [],
   };
@@ -55,6 +82,10 @@ export function parseServerArgs(args: string[]): ServerArgs {
   for (let i = 0; i < args.length; i++) {
     const arg = args[i]!;
     if (arg === "--") continue;
+    if (arg === "-h" || arg === "--help") {
+      result.help = true;
+      continue;
+    }
     if (!arg.startsWith("--") || arg === "-") {
       if (!portSeen) {
         result.port = parsePort(arg);
@@ -98,6 +129,17 @@ export function parseServerArgs(args: string[]): ServerArgs {
         result.userId = Number(text);
         break;
       }
+      case "--owner-timeout": {
+        const text = value();
+        const seconds = Number(text);
+        if (text.trim() === "" || !Number.isFinite(seconds) || seconds < 0) {
+          throw new ServerArgsError(
+            `argument --owner-timeout: invalid value: '${text}' (expected seconds, 0 for off)`,
+          );
+        }
+        result.ownerTimeout = seconds;
+        break;
+      }
       case "--browsergym-eval-env":
         result.browsergymEvalEnv = value();
         break;
@@ -122,7 +164,9 @@ export function parseServerArgs(args: string[]): ServerArgs {
         result.warnings.push(`Ignoring unknown option "${arg}"`);
     }
   }
-  if (!portSeen) throw new ServerArgsError("the following arguments are required: port");
+  if (!portSeen && !result.help) {
+    throw new ServerArgsError("the following arguments are required: port");
+  }
   return result;
 }
 

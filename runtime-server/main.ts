@@ -8,18 +8,23 @@
  * Environment: `SESSION_API_KEY` (require `X-Session-API-Key`), `NO_CHANGE_TIMEOUT_SECONDS`
  * (bash soft timeout, default 10), `VELORA_BASH_MODE` (`auto`, `pty` or `pipe`).
  *
+ * `--owner-timeout S` makes the server exit with code 3 when its owner sent no request for `S`
+ * seconds (see owner_watch.ts); `--help` describes every flag.
+ *
  * @module
  */
 
 import { ActionExecutor } from "./actions.ts";
 import { type BashMode, BashSession } from "./bash_session.ts";
-import { parseServerArgs, type ServerArgs, ServerArgsError, USAGE } from "./cli_args.ts";
-import { resolveAgainst } from "./_private.ts";
+import { HELP, parseServerArgs, type ServerArgs, ServerArgsError, USAGE } from "./cli_args.ts";
+import { OWNER_GONE_EXIT_CODE, OwnerWatch } from "./owner_watch.ts";
+import { resolveAgainst, sleep } from "./_private.ts";
 import { createHandler } from "./server.ts";
 
 /**
  * Runs the server until SIGINT or SIGTERM and answers the process exit code (2 for a usage
- * error). `GET /alive` only answers once the bash session is ready.
+ * error, 3 when `--owner-timeout` ran out). `GET /alive` only answers once the bash session is
+ * ready.
  */
 export async function main(args: string[]): Promise<number> {
   let options: ServerArgs;
@@ -31,6 +36,10 @@ export async function main(args: string[]): Promise<number> {
       return 2;
     }
     throw error;
+  }
+  if (options.help) {
+    console.log(HELP);
+    return 0;
   }
   for (const warning of options.warnings) console.error(`velora runtime server: ${warning}`);
   const workDir = resolveAgainst(Deno.cwd(), options.workingDir);
@@ -49,23 +58,62 @@ export async function main(args: string[]): Promise<number> {
   const stop = () => abort.abort();
   const signals: Deno.Signal[] = ["SIGINT", "SIGTERM"];
   for (const signal of signals) Deno.addSignalListener(signal, stop);
+  let ownerGone = false;
+  let watch: OwnerWatch | null = null;
   try {
-    const server = Deno.serve({
-      hostname: options.host,
-      port: options.port,
-      signal: abort.signal,
-      onListen: ({ hostname, port }) =>
+    const server = Deno.serve(
+      {
+        hostname: options.host,
+        port: options.port,
+        signal: abort.signal,
+        onListen: ({ hostname, port }) =>
+          console.error(
+            `velora runtime server listening on http://${hostname}:${port} ` +
+              `(working dir ${workDir}, bash over ${bash.mode}` +
+              `${options.ownerTimeout > 0 ? `, owner timeout ${options.ownerTimeout}s` : ""})`,
+          ),
+      },
+      createHandler({
+        executor,
+        workDir,
+        sessionApiKey: apiKey,
+        startTime: Date.now(),
+        onOwnerRequest: () => watch?.seen(),
+      }),
+    );
+    // Deno.serve listens before it returns: the clock starts when the owner can reach the server.
+    if (options.ownerTimeout > 0) {
+      watch = new OwnerWatch(options.ownerTimeout, (quiet) => {
+        ownerGone = true;
         console.error(
-          `velora runtime server listening on http://${hostname}:${port} ` +
-            `(working dir ${workDir}, bash over ${bash.mode})`,
-        ),
-    }, createHandler({ executor, workDir, sessionApiKey: apiKey, startTime: Date.now() }));
-    await server.finished;
+          `velora runtime server: no request from its owner for ${quiet.toFixed(1)}s ` +
+            `(--owner-timeout ${options.ownerTimeout}); exiting`,
+        );
+        stop();
+      });
+    }
+    // A graceful shutdown waits for requests in flight, and a command may run for minutes: when
+    // the owner is gone, nobody waits for its answer, so the shell is killed first.
+    await Promise.race([server.finished, abortedBy(abort.signal)]);
+    if (ownerGone) {
+      await bash.close();
+      await Promise.race([server.finished, sleep(2_000)]);
+    } else {
+      await server.finished;
+    }
   } finally {
+    watch?.close();
     for (const signal of signals) Deno.removeSignalListener(signal, stop);
     await bash.close();
   }
-  return 0;
+  return ownerGone ? OWNER_GONE_EXIT_CODE : 0;
+}
+
+function abortedBy(signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted) resolve();
+    else signal.addEventListener("abort", () => resolve(), { once: true });
+  });
 }
 
 if (import.meta.main) {

@@ -18,6 +18,11 @@ export interface ServerContext {
   sessionApiKey: string | null;
   /** When the server started (ms since the epoch). */
   startTime: number;
+  /**
+   * Called for every request that carries the session key (every request when there is none),
+   * before it is answered: the owner is alive (see owner_watch.ts).
+   */
+  onOwnerRequest?: () => void;
 }
 
 type Route = (request: Request) => Promise<Response> | Response;
@@ -29,6 +34,8 @@ export function createHandler(context: ServerContext): (request: Request) => Pro
   let lastExecutionTime = Date.now();
   const routes: Record<string, Record<string, Route>> = {
     "/alive": { GET: () => json({ status: "ok" }) },
+    // velora's sandbox client posts here every few seconds while it holds the sandbox.
+    "/heartbeat": { POST: () => json({ status: "ok" }) },
     "/server_info": {
       GET: async () => {
         const now = Date.now();
@@ -91,9 +98,9 @@ export function createHandler(context: ServerContext): (request: Request) => Pro
   return async (request: Request): Promise<Response> => {
     const path = new URL(request.url).pathname;
     const key = context.sessionApiKey;
-    if (key && !PUBLIC_PATHS.has(path) && request.headers.get("x-session-api-key") !== key) {
-      return json({ detail: "Invalid API Key" }, 403);
-    }
+    const fromOwner = !key || request.headers.get("x-session-api-key") === key;
+    if (!fromOwner && !PUBLIC_PATHS.has(path)) return json({ detail: "Invalid API Key" }, 403);
+    if (fromOwner) context.onOwnerRequest?.();
     const methods = routes[path];
     if (!methods) return json({ detail: "Not Found" }, 404);
     const method = request.method === "HEAD" ? "GET" : request.method;

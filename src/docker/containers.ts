@@ -1,6 +1,6 @@
 /**
- * Container lifecycle: create and start with labels and limits, exec, inspect state, remove, reap
- * by label.
+ * Container lifecycle: create and start with labels and limits, follow output and exit, exec,
+ * inspect state, remove, reap by label.
  *
  * @module
  */
@@ -51,6 +51,11 @@ export interface ContainerSpec {
   pidsLimit?: number;
   /** Run an init process as PID 1 that reaps orphaned children (`docker run --init`). */
   init?: boolean;
+  /**
+   * The engine removes the container when it exits (`docker run --rm`): nothing of it, logs
+   * included, is left to read afterwards (follow it with {@linkcode startWatchedContainer}).
+   */
+  autoRemove?: boolean;
 }
 
 /**
@@ -58,6 +63,126 @@ export interface ContainerSpec {
  * the error is rethrown, so no stopped leftover remains.
  */
 export async function startContainer(docker: Docker, spec: ContainerSpec): Promise<Container> {
+  const container = await docker.createContainer(createOptions(spec));
+  try {
+    await container.start();
+  } catch (error) {
+    await removeContainer(container).catch(() => {});
+    throw error;
+  }
+  return container;
+}
+
+/** A container's output and exit, followed from before it started. */
+export interface ContainerWatch {
+  /**
+   * The exit code, once the container exits; `null` when the watch was closed or lost first.
+   * Never rejects.
+   */
+  exited: Promise<number | null>;
+  /**
+   * The last `lines` lines of stdout and stderr, interleaved as written (at most the last 64 KiB).
+   * Once the container has exited, waits up to a second for the rest of its output to arrive.
+   */
+  logs(lines?: number): Promise<string>;
+  /** Stops following (closes both connections to the engine). Safe to call twice. */
+  close(): void;
+}
+
+/**
+ * Like {@linkcode startContainer}, and follows the container's output and exit from before it
+ * starts, so both are known even when `autoRemove` deletes it the moment it exits. Close the
+ * watch once it is no longer needed: it holds two connections to the engine.
+ */
+export async function startWatchedContainer(
+  docker: Docker,
+  spec: ContainerSpec,
+): Promise<{ container: Container; watch: ContainerWatch }> {
+  const container = await docker.createContainer(createOptions(spec));
+  let watch: ContainerWatch | undefined;
+  try {
+    watch = await watchContainer(container);
+    await container.start();
+  } catch (error) {
+    watch?.close();
+    await removeContainer(container).catch(() => {});
+    throw error;
+  }
+  return { container, watch };
+}
+
+const WATCH_TAIL_BYTES = 64 * 1024;
+
+async function watchContainer(container: Container): Promise<ContainerWatch> {
+  const abort = new AbortController();
+  const output = new TailSink(WATCH_TAIL_BYTES);
+  const stream = await container.attach({
+    stream: true,
+    logs: true,
+    stdout: true,
+    stderr: true,
+    abortSignal: abort.signal,
+  });
+  const ended = new Promise<void>((resolve) => {
+    stream.once("end", resolve);
+    stream.once("close", resolve);
+    stream.once("error", () => resolve());
+  });
+  container.modem.demuxStream(stream, output, output);
+  let exitSeen = false;
+  const exited = (container.wait({ condition: "next-exit", abortSignal: abort.signal }) as Promise<
+    { StatusCode?: number }
+  >).then(
+    (result) => {
+      exitSeen = true;
+      return result.StatusCode ?? null;
+    },
+    () => null,
+  );
+  return {
+    exited,
+    async logs(lines = 50) {
+      if (exitSeen) await Promise.race([ended, sleep(1_000)]);
+      return lastLines(output.text(), lines);
+    },
+    close() {
+      abort.abort();
+      (stream as { destroy?: () => void }).destroy?.();
+    },
+  };
+}
+
+function lastLines(text: string, lines: number): string {
+  const all = text.split("\n");
+  const trailing = all.at(-1) === "" ? 1 : 0;
+  return all.slice(-(lines + trailing)).join("\n");
+}
+
+/** A writable sink that keeps the last `limit` bytes written to it. */
+class TailSink extends Writable {
+  readonly #chunks: Uint8Array[] = [];
+  #size = 0;
+
+  constructor(readonly limit: number) {
+    super();
+  }
+
+  override _write(chunk: Uint8Array, _encoding: string, callback: () => void): void {
+    this.#chunks.push(chunk);
+    this.#size += chunk.length;
+    while (this.#chunks.length > 1 && this.#size - this.#chunks[0]!.length >= this.limit) {
+      this.#size -= this.#chunks.shift()!.length;
+    }
+    callback();
+  }
+
+  text(): string {
+    const bytes = concatBytes(this.#chunks);
+    return new TextDecoder().decode(bytes.subarray(Math.max(0, bytes.length - this.limit)));
+  }
+}
+
+function createOptions(spec: ContainerSpec): Docker.ContainerCreateOptions {
   const hostConfig: Docker.HostConfig = {};
   if (spec.network !== undefined) hostConfig.NetworkMode = spec.network;
   if (spec.binds !== undefined) hostConfig.Binds = spec.binds;
@@ -65,6 +190,7 @@ export async function startContainer(docker: Docker, spec: ContainerSpec): Promi
   if (spec.cpus !== undefined) hostConfig.NanoCpus = Math.round(spec.cpus * 1e9);
   if (spec.pidsLimit !== undefined) hostConfig.PidsLimit = spec.pidsLimit;
   if (spec.init !== undefined) hostConfig.Init = spec.init;
+  if (spec.autoRemove !== undefined) hostConfig.AutoRemove = spec.autoRemove;
 
   const options: Docker.ContainerCreateOptions = {
     Image: spec.image,
@@ -77,15 +203,7 @@ export async function startContainer(docker: Docker, spec: ContainerSpec): Promi
   if (spec.env !== undefined) options.Env = Object.entries(spec.env).map(([k, v]) => `${k}=${v}`);
   if (spec.workingDir !== undefined) options.WorkingDir = spec.workingDir;
   if (spec.user !== undefined) options.User = spec.user;
-
-  const container = await docker.createContainer(options);
-  try {
-    await container.start();
-  } catch (error) {
-    await removeContainer(container).catch(() => {});
-    throw error;
-  }
-  return container;
+  return options;
 }
 
 /** What a finished exec produced. */
@@ -197,14 +315,31 @@ export async function containerState(container: Container): Promise<ContainerSta
   }
 }
 
-/** Removes a container, running or not, with its anonymous volumes. Already gone is fine. */
+/**
+ * Removes a container, running or not, with its anonymous volumes. Already gone is fine; when
+ * the engine is already removing it (`autoRemove`), waits up to 10 s until it is gone.
+ */
 export async function removeContainer(container: Container): Promise<void> {
   try {
     await container.remove({ force: true, v: true });
   } catch (error) {
     // 404: no such container; 409: removal already in progress.
     const status = statusCodeOf(error);
-    if (status !== 404 && status !== 409) throw error;
+    if (status === 409) await untilGone(container, 10_000);
+    else if (status !== 404) throw error;
+  }
+}
+
+async function untilGone(container: Container, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (let delay = 10; Date.now() < deadline; delay = Math.min(delay * 2, 200)) {
+    try {
+      await container.inspect();
+    } catch (error) {
+      if (statusCodeOf(error) === 404) return;
+      throw error;
+    }
+    await sleep(delay);
   }
 }
 

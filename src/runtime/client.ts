@@ -27,10 +27,29 @@ export class RuntimeClient {
     this.#headers = sessionApiKey ? { "X-Session-API-Key": sessionApiKey } : {};
   }
 
-  /** True when `/alive` answers 200; false when it answers otherwise or cannot be reached. */
-  async alive(signal?: AbortSignal): Promise<boolean> {
+  /**
+   * True when `/alive` answers 200; false when it answers otherwise or cannot be reached. It
+   * carries the session key, so it also counts as a heartbeat.
+   */
+  alive(signal?: AbortSignal): Promise<boolean> {
+    return this.#ping("GET", "/alive", signal);
+  }
+
+  /**
+   * Tells a server started with `--owner-timeout` that its owner is still there (velora's
+   * sandboxes do so every few seconds). True when it answered 200; never throws.
+   */
+  heartbeat(signal?: AbortSignal): Promise<boolean> {
+    return this.#ping("POST", "/heartbeat", signal);
+  }
+
+  async #ping(method: string, path: string, signal?: AbortSignal): Promise<boolean> {
     try {
-      const response = await fetch(`${this.#base}/alive`, { ...(signal ? { signal } : {}) });
+      const response = await fetch(`${this.#base}${path}`, {
+        method,
+        headers: this.#headers,
+        ...(signal ? { signal } : {}),
+      });
       await response.body?.cancel();
       return response.ok;
     } catch {

@@ -41,6 +41,8 @@ export interface ServerArgs {
   username?: string;
   /** @default 0 */
   userId?: number;
+  /** `--owner-timeout`: seconds without a request from velora before the server exits; 0 is off. */
+  ownerTimeout?: number;
 }
 
 /** What the container needs: mounts, entrypoint, command and environment. */
@@ -126,6 +128,7 @@ export function planInjection(runner: Runner, args: ServerArgs, cacheDir?: strin
     "--user-id",
     String(args.userId ?? 0),
     "--no-enable-browser",
+    ...(args.ownerTimeout ? ["--owner-timeout", String(args.ownerTimeout)] : []),
   ];
   // Deno caches transpiled modules; the image may have no writable home, /tmp always is.
   const warm = runner.mode === "source" ? cacheDir : undefined;

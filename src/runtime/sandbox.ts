@@ -2,17 +2,23 @@
  * A sandbox: a container from an unchanged instance image running velora's runtime server,
  * reached over HTTP on 127.0.0.1 with a random per-container session key.
  *
+ * A dead man's switch ties the sandbox to the velora process that started it: the server runs with
+ * `--owner-timeout` and exits when no request from velora arrived for that long; velora sends a
+ * heartbeat every few seconds (from a timer that does not keep the process alive) whatever the
+ * agent is doing; the container is created with `AutoRemove`, so it disappears when the server
+ * exits. After `kill -9`, a crash or a lost host, the sandbox is gone within the timeout.
+ *
  * @module
  */
 import type { Docker } from "../docker/client.ts";
 import {
   type Container,
-  containerLogs,
+  type ContainerWatch,
   removeContainer,
-  startContainer,
+  startWatchedContainer,
 } from "../docker/containers.ts";
 import { veloraLabels } from "../docker/labels.ts";
-import { VeloraError } from "../errors.ts";
+import { UsageError, VeloraError } from "../errors.ts";
 import { sleep } from "../sleep.ts";
 import { RuntimeClient } from "./client.ts";
 import { currentRunner, planInjection, type Runner } from "./inject.ts";
@@ -21,6 +27,32 @@ import { type ActionEvent, type Observation, runAction, type RunOptions } from "
 
 /** The sandbox did not become ready. The message carries the container's last log lines. */
 export class SandboxStartError extends VeloraError {}
+
+/** Seconds a sandbox outlives the last heartbeat of its velora process, unless configured. */
+export const DEFAULT_OWNER_TIMEOUT_SECONDS = 30;
+
+/** The environment variable that sets the owner timeout (seconds; 0 turns the switch off). */
+export const OWNER_TIMEOUT_ENV = "VELORA_SANDBOX_OWNER_TIMEOUT";
+
+/**
+ * The owner timeout: `$VELORA_SANDBOX_OWNER_TIMEOUT` when set, else
+ * {@linkcode DEFAULT_OWNER_TIMEOUT_SECONDS}.
+ */
+export function ownerTimeoutSeconds(env: string | undefined = Deno.env.get(OWNER_TIMEOUT_ENV)) {
+  if (env === undefined || env.trim() === "") return DEFAULT_OWNER_TIMEOUT_SECONDS;
+  const seconds = Number(env);
+  if (!Number.isFinite(seconds) || seconds < 0) {
+    throw new UsageError(
+      `${OWNER_TIMEOUT_ENV}="${env}" is not a number of seconds (0 turns the switch off)`,
+    );
+  }
+  return seconds;
+}
+
+/** How often the owner sends a heartbeat: a third of the timeout, at most every 5 s. */
+export function heartbeatIntervalMs(ownerTimeout: number): number {
+  return Math.max(50, Math.min(5_000, (ownerTimeout * 1000) / 3));
+}
 
 /** Options of {@linkcode Sandbox.start}. */
 export interface SandboxOptions {
@@ -46,15 +78,26 @@ export interface SandboxOptions {
   readyTimeoutMs?: number;
   /** How velora runs (decides what is mounted). @default currentRunner() */
   runner?: Runner;
+  /**
+   * Seconds without a heartbeat or request from this process after which the sandbox stops and
+   * its container is removed; 0 turns the switch off. @default ownerTimeoutSeconds()
+   */
+  ownerTimeoutSeconds?: number;
 }
 
 /** A running sandbox. Always {@linkcode Sandbox.close} it (or use `await using`). */
 export class Sandbox implements AsyncDisposable {
+  #heartbeat: ReturnType<typeof setInterval> | undefined;
+
   private constructor(
     readonly container: Container,
     readonly client: RuntimeClient,
     readonly port: number,
-  ) {}
+    /** The owner timeout the server runs with, in seconds (0: none). */
+    readonly ownerTimeout: number,
+  ) {
+    if (ownerTimeout > 0) this.#startHeartbeat(heartbeatIntervalMs(ownerTimeout));
+  }
 
   /**
    * Creates the container, starts the server and waits until `/alive` answers. If the container
@@ -64,12 +107,14 @@ export class Sandbox implements AsyncDisposable {
     const port = freePort();
     const sessionKey = crypto.randomUUID().replaceAll("-", "");
     const runner = options.runner ?? currentRunner();
+    const ownerTimeout = options.ownerTimeoutSeconds ?? ownerTimeoutSeconds();
     const cache = await serverCache(docker, options.image, runner);
     const injection = planInjection(runner, {
       port,
       workingDir: options.workingDir ?? "/workspace",
+      ownerTimeout,
     }, cache);
-    const container = await startContainer(docker, {
+    const { container, watch } = await startWatchedContainer(docker, {
       image: options.image,
       labels: veloraLabels({
         run: options.run,
@@ -84,18 +129,22 @@ export class Sandbox implements AsyncDisposable {
       user: "0:0",
       // The server is not an init: without one, orphaned grandchildren would pile up as zombies.
       init: true,
+      // Whenever the server exits (its owner gone, or a crash), the container goes with it.
+      autoRemove: true,
       ...(options.memoryBytes === undefined ? {} : { memoryBytes: options.memoryBytes }),
       ...(options.cpus === undefined ? {} : { cpus: options.cpus }),
       ...(options.pidsLimit === undefined ? {} : { pidsLimit: options.pidsLimit }),
     });
     const client = new RuntimeClient(`http://127.0.0.1:${port}`, sessionKey);
     try {
-      await waitUntilAlive(container, client, options.image, options.readyTimeoutMs ?? 120_000);
+      await waitUntilAlive(watch, client, options.image, options.readyTimeoutMs ?? 120_000);
     } catch (error) {
       await removeContainer(container).catch(() => {});
       throw error;
+    } finally {
+      watch.close();
     }
-    return new Sandbox(container, client, port);
+    return new Sandbox(container, client, port, ownerTimeout);
   }
 
   /** Runs a bash command in the sandbox's persistent session. */
@@ -108,9 +157,29 @@ export class Sandbox implements AsyncDisposable {
     return this.client.executeAction(action);
   }
 
-  /** Removes the container. Safe to call twice. */
+  /** Stops the heartbeat and removes the container. Safe to call twice. */
   async close(): Promise<void> {
+    clearInterval(this.#heartbeat);
     await removeContainer(this.container);
+  }
+
+  /**
+   * Sends a heartbeat every `intervalMs`, one at a time, independently of actions (a long
+   * blocking command does not delay it). The timer does not keep the process alive: when
+   * velora is done or dies, the heartbeats stop and the server's owner timeout runs out.
+   */
+  #startHeartbeat(intervalMs: number): void {
+    let inFlight = false;
+    this.#heartbeat = setInterval(async () => {
+      if (inFlight) return;
+      inFlight = true;
+      try {
+        await this.client.heartbeat(AbortSignal.timeout(Math.max(intervalMs, 1_000)));
+      } finally {
+        inFlight = false;
+      }
+    }, intervalMs);
+    Deno.unrefTimer(this.#heartbeat);
   }
 
   async [Symbol.asyncDispose](): Promise<void> {
@@ -118,38 +187,44 @@ export class Sandbox implements AsyncDisposable {
   }
 }
 
+/**
+ * Polls `/alive` until it answers. The container is auto-removed when it exits, so its exit and
+ * output come from the watch that followed it from before its start.
+ */
 async function waitUntilAlive(
-  container: Container,
+  watch: ContainerWatch,
   client: RuntimeClient,
   image: string,
   timeoutMs: number,
 ): Promise<void> {
   const deadline = Date.now() + timeoutMs;
-  let nextInspect = 0;
+  const seen: { exitCode?: number } = {};
+  // Resolves only when the container exits (not when the watch is lost).
+  const exited = new Promise<void>((resolve) =>
+    watch.exited.then((code) => {
+      if (code === null) return;
+      seen.exitCode = code;
+      resolve();
+    })
+  );
   for (let delay = 10;; delay = Math.min(delay * 1.5, 250)) {
     if (await client.alive(AbortSignal.timeout(2_000))) return;
-    // Asking the engine whether the container died costs it CPU: at most every 150 ms.
-    if (Date.now() < nextInspect && Date.now() < deadline) {
-      await sleep(delay);
-      continue;
-    }
-    nextInspect = Date.now() + 150;
-    const state = (await container.inspect()).State;
-    if (!state.Running) {
-      const logs = (await containerLogs(container, 50)).trimEnd();
+    const code = seen.exitCode;
+    if (code !== undefined) {
+      const logs = (await watch.logs(50)).trimEnd();
       throw new SandboxStartError(
-        `Sandbox for image "${image}" exited with code ${state.ExitCode} before its server ` +
-          `was ready${hintFor(logs, state.ExitCode)}. Last log lines:\n${logs || "(none)"}`,
+        `Sandbox for image "${image}" exited with code ${code} before its server ` +
+          `was ready${hintFor(logs, code)}. Last log lines:\n${logs || "(none)"}`,
       );
     }
     if (Date.now() > deadline) {
-      const logs = (await containerLogs(container, 50)).trimEnd();
+      const logs = (await watch.logs(50)).trimEnd();
       throw new SandboxStartError(
         `Sandbox for image "${image}" was not ready after ${timeoutMs / 1000}s. ` +
           `Last log lines:\n${logs || "(none)"}`,
       );
     }
-    await sleep(delay);
+    await Promise.race([sleep(delay), exited]);
   }
 }
 

@@ -75,6 +75,8 @@ async function build(docker: Docker, image: string, runner: Runner, key: string)
     binds: [...injection.binds, `${temp}:${CACHE_MOUNT}`],
     network: "none",
     user: "0:0",
+    // If velora dies while warming the cache, the container goes when its sleep ends.
+    autoRemove: true,
   });
   try {
     // Loading main.ts with a bad port transpiles every module, then exits with a usage error.

@@ -167,3 +167,11 @@ Deno.test("currentRunner() mounts VELORA_SANDBOX_EXECUTABLE when set, and names 
     else Deno.env.set("VELORA_SANDBOX_EXECUTABLE", previous);
   }
 });
+
+Deno.test("planInjection() passes --owner-timeout to the server when one is set", () => {
+  const runner = { mode: "compiled" as const, execPath: "/opt/bin/velora" };
+  const plan = planInjection(runner, { ...ARGS, ownerTimeout: 30 });
+  assert.deepEqual(plan.cmd, ["runtime-server", ...SERVER_ARGS, "--owner-timeout", "30"]);
+  const off = planInjection(runner, { ...ARGS, ownerTimeout: 0 });
+  assert.deepEqual(off.cmd, ["runtime-server", ...SERVER_ARGS]);
+});

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { parseServerArgs, ServerArgsError } from "../../runtime-server/cli_args.ts";
+import { HELP, parseServerArgs, ServerArgsError } from "../../runtime-server/cli_args.ts";
 
 Deno.test("parseServerArgs reads the OpenHands command line", () => {
   const args = parseServerArgs([
@@ -39,4 +39,15 @@ Deno.test("parseServerArgs rejects a missing or bad port and missing values", ()
   assert.throws(() => parseServerArgs(["http"]), /invalid int value: 'http'/);
   assert.throws(() => parseServerArgs(["8000", "--working-dir"]), /expected one argument/);
   assert.throws(() => parseServerArgs(["8000", "--user-id", "x"]), /invalid int value/);
+});
+
+Deno.test("parseServerArgs reads --owner-timeout (off by default) and --help", () => {
+  assert.equal(parseServerArgs(["8000"]).ownerTimeout, 0);
+  assert.equal(parseServerArgs(["8000", "--owner-timeout", "30"]).ownerTimeout, 30);
+  assert.equal(parseServerArgs(["--owner-timeout=2.5", "8000"]).ownerTimeout, 2.5);
+  assert.throws(() => parseServerArgs(["8000", "--owner-timeout", "soon"]), /--owner-timeout/);
+  assert.throws(() => parseServerArgs(["8000", "--owner-timeout=-1"]), /invalid value: '-1'/);
+  assert.equal(parseServerArgs(["--help"]).help, true, "no port needed");
+  assert.equal(parseServerArgs(["-h"]).help, true);
+  assert.match(HELP, /--owner-timeout SECONDS/);
 });
