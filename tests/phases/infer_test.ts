@@ -208,7 +208,12 @@ Deno.test({
             JSON.stringify(fixtureRows().slice(0, 7).map((r) => r.instance_id)),
         ),
       );
-      const first = spawnVelora(["run", "p.toml"], { cwd: dir, env: ENV });
+      // Sandboxes outlive the killed velora for 2 minutes (the dead man's switch would otherwise
+      // remove them before the rerun's preflight can show that it reaps them).
+      const first = spawnVelora(["run", "p.toml"], {
+        cwd: dir,
+        env: { ...ENV, VELORA_SANDBOX_OWNER_TIMEOUT: "120" },
+      });
       // Let the first wave of four finish, then kill velora while the next wave runs.
       await waitFor("4 rows", async () => (await outputRows(dir)).length >= 4, 120_000);
       const running = async () =>
