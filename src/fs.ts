@@ -6,8 +6,11 @@
  * After {@linkcode freezeWrites} (the second ^C, just before velora exits) no write completes, so
  * work cut short while the process cleans up cannot record a result it did not reach.
  *
+ * Also the checks that a file a setting names is there, before a run writes anything.
+ *
  * @module
  */
+import { UsageError } from "./errors.ts";
 
 const FLUSH_AT = 1 << 20;
 let tempCount = 0;
@@ -114,4 +117,24 @@ export async function writeFileAtomic(
   }
   await file.commit();
   return file.bytes;
+}
+
+/** Whether `path` is a regular file (false when it does not exist or cannot be seen). */
+export async function isFile(path: string): Promise<boolean> {
+  try {
+    return (await Deno.stat(path)).isFile;
+  } catch {
+    return false;
+  }
+}
+
+/** Checks that the file a setting names can be read: a usage error naming `key` otherwise. */
+export async function readableFile(path: string, key: string): Promise<void> {
+  try {
+    const file = await Deno.open(path, { read: true });
+    file.close();
+  } catch (error) {
+    const reason = error instanceof Deno.errors.NotFound ? "no such file" : String(error);
+    throw new UsageError(`${key}: cannot read "${path}": ${reason}`);
+  }
 }

@@ -57,7 +57,7 @@ async function runWithSignals(plan: Plan, options: RunOptions): Promise<void> {
 }
 
 async function describePlan(plan: Plan, options: RunOptions): Promise<string> {
-  const preview = await previewRun(plan, options);
+  const preview = await previewRun(plan, PHASE_KINDS, options);
   const refused = new Map(preview.refused.map((r) => [r.phase, r.keys]));
   return stringify({
     name: plan.name,

@@ -27,7 +27,7 @@ export interface InterpolationContext {
   secrets: Set<string>;
 }
 
-const REFERENCE = /\$\$\{|\$\{([^}]*)\}/g;
+const REFERENCE = /\$\$\{|\$\{([^}]*)\}|\$\{[^}]*$/g;
 const WHOLE_REFERENCE = /^\$\{\s*defaults\.([^}]+?)\s*\}$/;
 const SECRET_NAME = /KEY|TOKEN|SECRET|PASSWORD|PASSWD|CREDENTIAL/i;
 
@@ -86,6 +86,12 @@ function interpolateString(text: string, ctx: InterpolationContext, path: KeyPat
   if (whole?.[1]) return lookupDefault(whole[1], ctx, path);
   return text.replace(REFERENCE, (match, expression: string | undefined) => {
     if (match === "$${") return "${";
+    if (!match.endsWith("}")) {
+      throw new InterpolationError(
+        path,
+        `"${match}" is not closed: expected "}" (write "$\${" for a literal "\${")`,
+      );
+    }
     const value = resolveExpression((expression ?? "").trim(), ctx, path);
     if (typeof value === "object" && value !== null) {
       throw new InterpolationError(

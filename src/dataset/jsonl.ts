@@ -29,7 +29,15 @@ export interface JsonlOptions {
   onError?: (error: ConfigError) => void;
   /** Stops reading (the file is closed) when aborted. */
   signal?: AbortSignal;
+  /** Longest line accepted, in characters; a longer one throws (datasets: {@linkcode MAX_DATASET_LINE}). */
+  maxLineChars?: number;
 }
+
+/**
+ * The longest dataset line velora reads: 32 Mi characters. Real rows (problem statement, patches,
+ * test lists) stay far below it; a longer line is almost always a file that is not a dataset.
+ */
+export const MAX_DATASET_LINE = 32 * 1024 * 1024;
 
 /**
  * Reads a JSONL file lazily. Blank lines are skipped (their numbers still count); a UTF-8 byte
@@ -64,6 +72,7 @@ export async function* parseJsonl(
   const reader = stream.pipeThrough(new TextDecoderStream("utf-8", { ignoreBOM: false }))
     .getReader();
   const pieces: string[] = []; // the unfinished line, in pieces (a long line is joined once)
+  let pending = 0; // characters in pieces
   let line = 0;
   let done = false;
   const parse = (text: string): JsonlRow | undefined => {
@@ -100,9 +109,20 @@ export async function* parseJsonl(
         start = end + 1;
         const row = parse(pieces.join(""));
         pieces.length = 0;
+        pending = 0;
         if (row) yield row;
       }
-      if (start < text.length) pieces.push(text.slice(start));
+      if (start < text.length) {
+        pieces.push(text.slice(start));
+        pending += text.length - start;
+        if (options.maxLineChars !== undefined && pending > options.maxLineChars) {
+          throw new ConfigError(
+            { file: name, line: line + 1 },
+            `the line is longer than ${options.maxLineChars / 1024 / 1024} Mi characters, ` +
+              "the limit of a dataset line",
+          );
+        }
+      }
     }
   } finally {
     if (!done) await reader.cancel().catch(() => {});

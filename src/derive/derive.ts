@@ -11,7 +11,7 @@
 import { join } from "node:path";
 import { RowError, toInstance } from "../dataset/formats/mod.ts";
 import type { Instance } from "../dataset/instance.ts";
-import { readJsonl } from "../dataset/jsonl.ts";
+import { MAX_DATASET_LINE, readJsonl } from "../dataset/jsonl.ts";
 import type { Docker } from "../docker/client.ts";
 import { reap } from "../docker/containers.ts";
 import { ConfigError } from "../errors.ts";
@@ -169,7 +169,9 @@ export async function checkTasks(
   options: Pick<DeriveOptions, "tasks" | "testCommand" | "testOutputParser">,
 ): Promise<number> {
   const ids = new Set<string>();
-  for await (const { line, value } of readJsonl(options.tasks)) {
+  for await (
+    const { line, value } of readJsonl(options.tasks, { maxLineChars: MAX_DATASET_LINE })
+  ) {
     let instance: Instance;
     try {
       instance = withDefaults(value, options).instance;
@@ -189,5 +191,7 @@ export async function checkTasks(
 }
 
 async function* readRows(options: DeriveOptions) {
-  for await (const { value } of readJsonl(options.tasks)) yield withDefaults(value, options);
+  for await (const { value } of readJsonl(options.tasks, { maxLineChars: MAX_DATASET_LINE })) {
+    yield withDefaults(value, options);
+  }
 }

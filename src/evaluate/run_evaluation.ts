@@ -11,7 +11,7 @@ import { createHash } from "node:crypto";
 import { dirname, join } from "node:path";
 import { RowError, toInstance } from "../dataset/formats/mod.ts";
 import type { Instance } from "../dataset/instance.ts";
-import { readJsonl } from "../dataset/jsonl.ts";
+import { MAX_DATASET_LINE, readJsonl } from "../dataset/jsonl.ts";
 import type { Docker } from "../docker/client.ts";
 import { reap } from "../docker/containers.ts";
 import { ConfigError } from "../errors.ts";
@@ -71,7 +71,7 @@ interface Stored {
  */
 export async function readDataset(path: string): Promise<Map<string, Instance>> {
   const out = new Map<string, Instance>();
-  for await (const { line, value } of readJsonl(path)) {
+  for await (const { line, value } of readJsonl(path, { maxLineChars: MAX_DATASET_LINE })) {
     let instance: Instance;
     try {
       instance = toInstance(value);

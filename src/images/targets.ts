@@ -5,7 +5,7 @@
  * @module
  */
 import { dirname, isAbsolute, join, resolve } from "node:path";
-import { readJsonl } from "../dataset/jsonl.ts";
+import { MAX_DATASET_LINE, readJsonl } from "../dataset/jsonl.ts";
 import { ConfigError } from "../errors.ts";
 import type { InstanceVars } from "./aliases.ts";
 import type { LoadTarget } from "./loader.ts";
@@ -75,7 +75,7 @@ export async function readRows(file: string, selection: RowSelection = {}): Prom
   const only = new Set(selection.instanceIds ?? []);
   const skip = new Set(selection.skipIds ?? []);
   const rows: DatasetRow[] = [];
-  for await (const { line, value } of readJsonl(file)) {
+  for await (const { line, value } of readJsonl(file, { maxLineChars: MAX_DATASET_LINE })) {
     if (selection.limit !== undefined && rows.length >= selection.limit) break;
     if (typeof value !== "object" || value === null || Array.isArray(value)) {
       throw new ConfigError({ file, line }, "expected a JSON object");

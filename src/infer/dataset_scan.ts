@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { readJsonl } from "../dataset/jsonl.ts";
+import { MAX_DATASET_LINE, readJsonl } from "../dataset/jsonl.ts";
 import { RowError, toInstance } from "../dataset/formats/mod.ts";
 import type { Instance } from "../dataset/instance.ts";
 import { ConfigError } from "../errors.ts";
@@ -27,7 +27,9 @@ export async function scanDataset(
     if (!options.skipBadRows) throw error;
     options.log(`skipped ${error.message}`);
   };
-  for await (const { line, value } of readJsonl(path, { onError: bad })) {
+  for await (
+    const { line, value } of readJsonl(path, { onError: bad, maxLineChars: MAX_DATASET_LINE })
+  ) {
     let instance: Instance;
     try {
       instance = toInstance(value);
@@ -52,7 +54,9 @@ export async function* readInstances(
   path: string,
   lines: ReadonlySet<number>,
 ): AsyncGenerator<Instance> {
-  for await (const { line, value } of readJsonl(path, { onError: () => {} })) {
+  for await (
+    const { line, value } of readJsonl(path, { onError: () => {}, maxLineChars: MAX_DATASET_LINE })
+  ) {
     if (lines.has(line)) yield toInstance(value);
   }
 }

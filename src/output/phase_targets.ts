@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { resolve } from "node:path";
+import { dirname, join, resolve } from "node:path";
 import { PhaseFailedError, UsageError } from "../errors.ts";
 import { findOutputFiles, resolveOutputFile } from "./output_files.ts";
 
@@ -24,4 +24,24 @@ export async function phaseOutputFiles(
   const files = await findOutputFiles(root);
   if (files.length === 0) throw new PhaseFailedError(`No output.jsonl under ${root}`);
   return files;
+}
+
+/**
+ * What a phase over a run's outputs reads, for its input digests: each `output.jsonl` and, with
+ * `evaluations`, the aggregate `eval_outputs/report.json` beside it. None when there is no output
+ * yet.
+ */
+export async function phaseOutputInputs(
+  runDir: string | undefined,
+  outputDir: string | undefined,
+  evaluations: boolean,
+): Promise<string[]> {
+  let files: string[];
+  try {
+    files = await phaseOutputFiles(runDir, outputDir);
+  } catch {
+    return [];
+  }
+  if (!evaluations) return files;
+  return files.flatMap((file) => [file, join(dirname(file), "eval_outputs", "report.json")]);
 }

@@ -12,7 +12,8 @@ import { infraErrorsMessage } from "../evaluate/infra.ts";
 import { readDataset, runEvaluation } from "../evaluate/run_evaluation.ts";
 import { jitImages } from "../images/jit.ts";
 import { imageNaming } from "../images/image_name.ts";
-import { phaseOutputFiles } from "../output/phase_targets.ts";
+import { phaseOutputFiles, phaseOutputInputs } from "../output/phase_targets.ts";
+import { readableFile } from "../fs.ts";
 import { definePhase, phaseSchema } from "../pipeline/phase.ts";
 
 /** The keys of an evaluate phase. */
@@ -41,6 +42,15 @@ export const evaluatePhase = definePhase({
   kind: "evaluate",
   description: "Apply each patch in a fresh container, run the tests, and judge strictly",
   schema: evaluateSchema,
+  async check(params, ctx) {
+    if (ctx.upstream) return; // the rows to evaluate come from an earlier phase
+    if (params.trajectory_file) await readableFile(params.trajectory_file, "trajectory_file");
+    if (params.dataset) await readDataset(params.dataset);
+  },
+  async inputs(params, ctx) {
+    const files = await phaseOutputInputs(ctx.runDir, params.trajectory_file, false);
+    return params.dataset ? [...files, resolve(params.dataset)] : files;
+  },
   async run(params, ctx) {
     const files = await phaseOutputFiles(ctx.runDir, params.trajectory_file);
     if (params.out && files.length > 1) {

@@ -8,7 +8,7 @@ import { dirname, join, resolve } from "node:path";
 import { z } from "zod";
 import { PhaseFailedError } from "../errors.ts";
 import { EXPORT_FORMATS, runExport } from "../export/run_export.ts";
-import { phaseOutputFiles } from "../output/phase_targets.ts";
+import { phaseOutputFiles, phaseOutputInputs } from "../output/phase_targets.ts";
 import { definePhase, phaseSchema } from "../pipeline/phase.ts";
 
 const schema = phaseSchema("export", {
@@ -43,6 +43,7 @@ export const exportPhase = definePhase({
   kind: "export",
   description: "Export trajectories (OpenAI, ShareGPT) or patches (SWE-bench, Multi-SWE-bench)",
   schema,
+  inputs: (params, ctx) => phaseOutputInputs(ctx.runDir, params.output_dir, true),
   async run(params, ctx) {
     const files = await phaseOutputFiles(ctx.runDir, params.output_dir);
     if (params.out && files.length > 1) {

@@ -14,7 +14,8 @@ import { loadLlmConfig } from "../config/load_llm_config.ts";
 import { selectIds, selectionProblem } from "../dataset/select.ts";
 import { connect, ping } from "../docker/client.ts";
 import { imageExists } from "../docker/images.ts";
-import { InterruptedError, PhaseFailedError } from "../errors.ts";
+import { ConfigError, InterruptedError, PhaseFailedError, UsageError } from "../errors.ts";
+import { isFile, readableFile } from "../fs.ts";
 import { imageFor, imageNaming } from "../images/image_name.ts";
 import { jitImages } from "../images/jit.ts";
 import { scanDataset } from "../infer/dataset_scan.ts";
@@ -82,17 +83,53 @@ export const inferSchema = phaseSchema("infer", {
   pids_limit: z.number().int().positive().optional(),
 });
 
+type InferParams = z.output<typeof inferSchema>;
+
+/** The LLM config the agent needs (none for agents that call no model). */
+function llmConfig(params: InferParams) {
+  return params.agent_cls === "CodeActAgent" || params.llm_config
+    ? loadLlmConfig(params.config_file, params.llm_config ?? "llm")
+    : Promise.resolve(undefined);
+}
+
+/** The selected ids, or a usage error when the dataset is empty or the selection leaves none. */
+function selectOrFail(params: InferParams, rows: { id: string }[]) {
+  if (rows.length === 0) throw new ConfigError({ file: params.dataset }, "the dataset has no rows");
+  const selection = selectIds(rows.map((r) => r.id), params);
+  if (selection.ids.length === 0) {
+    const steps = selection.steps.map((s) => `${s.step}: ${s.before} -> ${s.after}`).join(", ");
+    throw new UsageError(`No instances selected from ${params.dataset} (${steps})`);
+  }
+  return selection;
+}
+
 /** The `infer` phase kind. */
 export const inferPhase = definePhase({
   kind: "infer",
   description: "Run an agent on each selected instance and write OpenHands-compatible output",
   schema: inferSchema,
+  async check(params, ctx) {
+    const dataset = resolve(params.dataset);
+    if (ctx.upstream && !(await isFile(dataset))) return; // an earlier phase writes it
+    await llmConfig(params);
+    if (params.instruction_template) {
+      await readableFile(params.instruction_template, "instruction_template");
+    }
+    const rows = await scanDataset(dataset, {
+      skipBadRows: params.on_bad_row === "skip",
+      log: () => {},
+    });
+    selectOrFail(params, rows);
+  },
+  inputs(params) {
+    const files = [resolve(params.dataset), resolve(params.config_file)];
+    if (params.instruction_template) files.push(resolve(params.instruction_template));
+    return Promise.resolve(files);
+  },
   async run(params, ctx) {
     const env = (name: string) => Deno.env.get(name);
     const truthy = (name: string) => env(name)?.toLowerCase() === "true";
-    const llm = params.agent_cls === "CodeActAgent" || params.llm_config
-      ? await loadLlmConfig(params.config_file, params.llm_config ?? "llm")
-      : undefined;
+    const llm = await llmConfig(params);
     const dataset = resolve(params.dataset);
     const language = params.language ?? env("LANGUAGE");
     const naming = imageNaming({ image: params.image, language });
@@ -109,11 +146,8 @@ export const inferPhase = definePhase({
         else imageErrors.set(instance.instance_id, named.error);
       },
     });
-    const { ids: selected, steps } = selectIds(rows.map((r) => r.id), params);
+    const { ids: selected, steps } = selectOrFail(params, rows);
     for (const step of steps) ctx.log(`${step.step}: ${step.before} -> ${step.after} instances`);
-    if (selected.length === 0) {
-      throw new PhaseFailedError(`No instances selected from ${params.dataset}`);
-    }
 
     const docker = connect();
     await ping(docker).catch((error) => {

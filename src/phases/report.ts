@@ -7,7 +7,7 @@
 import { resolve } from "node:path";
 import { z } from "zod";
 import { PhaseFailedError } from "../errors.ts";
-import { phaseOutputFiles } from "../output/phase_targets.ts";
+import { phaseOutputFiles, phaseOutputInputs } from "../output/phase_targets.ts";
 import { writeReport } from "../report/write_report.ts";
 import { definePhase, phaseSchema } from "../pipeline/phase.ts";
 
@@ -27,6 +27,7 @@ export const reportPhase = definePhase({
   kind: "report",
   description: "Write report.html: summary, charts, instance table and trajectory viewer",
   schema,
+  inputs: (params, ctx) => phaseOutputInputs(ctx.runDir, params.output_dir, true),
   async run(params, ctx) {
     const files = await phaseOutputFiles(ctx.runDir, params.output_dir);
     if (params.out && files.length > 1) {

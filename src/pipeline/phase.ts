@@ -35,6 +35,14 @@ export interface PhaseContext {
   trackChild(child: Deno.ChildProcess): () => void;
 }
 
+/** What {@linkcode PhaseKind.check} and {@linkcode PhaseKind.inputs} get. */
+export interface PhaseCheckContext {
+  /** Absolute path of the run directory; absent when the phase runs as a command. */
+  runDir?: string;
+  /** An earlier phase of this run runs first (and may write what this one reads). */
+  upstream: boolean;
+}
+
 /** A phase kind: its schema (the keys a pipeline may set) and what it does. */
 export interface PhaseKind<Shape extends z.ZodRawShape = z.ZodRawShape> {
   /** The `kind` value in pipeline files. */
@@ -47,6 +55,25 @@ export interface PhaseKind<Shape extends z.ZodRawShape = z.ZodRawShape> {
    * command as its flags.
    */
   schema: z.ZodObject<Shape, z.core.$strict>;
+  /**
+   * Checks what the phase will read (files exist, rows parse, config sections are there) before
+   * the run writes anything; throws a usage error naming the file. Called for every phase that
+   * will run. With `upstream`, an earlier phase runs first and may still write those files, so a
+   * file that does not exist yet is not an error.
+   */
+  check?(
+    params: z.output<z.ZodObject<Shape, z.core.$strict>>,
+    ctx: PhaseCheckContext,
+  ): Promise<void>;
+  /**
+   * The files whose content decides the phase's work, besides its parameters (its dataset, the
+   * `output.jsonl` it evaluates). The runner keeps their digests when the phase is done; a done
+   * phase whose inputs changed since runs again, and resumes: only the new work is done.
+   */
+  inputs?(
+    params: z.output<z.ZodObject<Shape, z.core.$strict>>,
+    ctx: PhaseCheckContext,
+  ): Promise<string[]>;
   /** Runs the phase; must be idempotent and resume its own work. */
   run(
     params: z.output<z.ZodObject<Shape, z.core.$strict>>,

@@ -42,6 +42,7 @@ export async function runKind(
   const table = mergeSkipIds(kind, { ...given, kind: kind.kind }, io.env ?? Deno.env.get);
   const parsed = kind.schema.safeParse(table);
   if (!parsed.success) throw kindError(parsed.error.issues[0]!, table, io.labels ?? {});
+  await kind.check?.(parsed.data, { upstream: false });
 
   const children = new Set<Deno.ChildProcess>();
   io.onKillChildren?.(() => {

@@ -4,7 +4,9 @@
  * Before and after each phase the state file is written atomically. A `done` phase whose
  * parameters are unchanged is skipped; a `running`, `interrupted` or `failed` one runs again
  * (phases are idempotent and resume their own work). A `done` phase whose parameters changed is
- * refused unless `--rerun` names it or `--restart` moves the old run aside.
+ * refused unless `--rerun` names it or `--restart` moves the old run aside; one whose input files
+ * changed (a dataset grown, the rows it evaluated replaced) runs again and does only the new work.
+ * Each phase's `check` runs before anything is written.
  *
  * @module
  */
@@ -12,6 +14,7 @@ import { join } from "node:path";
 import { didYouMean } from "../did_you_mean.ts";
 import { InterruptedError, PhaseFailedError, UsageError } from "../errors.ts";
 import { changedKeys } from "./fingerprint.ts";
+import { changedInputs, digestInputs } from "./input_digest.ts";
 import { redact } from "../redact.ts";
 import type { Plan, PlannedPhase } from "./load.ts";
 import { acquireRunLock, lockHolder } from "./lock.ts";
@@ -69,6 +72,11 @@ export async function runPipeline(
     }
   }
 
+  // Everything a run can refuse is refused before the run directory is touched.
+  const before = decide(plan, options.restart ? undefined : await readState(plan.runDir), options);
+  if (before.refused.length > 0) throw refusal(before.refused);
+  await checkPhases(plan, registry, before.decisions);
+
   const result: RunResult = { ran: [], skipped: [] };
   if (options.restart) {
     const moved = await moveAside(plan.runDir);
@@ -114,8 +122,16 @@ export async function runPipeline(
 
   log(`Run "${plan.name}" in ${plan.runDir}`);
   for (const [index, phase] of plan.phases.entries()) {
-    const decision = decisions.get(phase.name)!;
+    let decision = decisions.get(phase.name)!;
     const entry = state.phases[index]!;
+    if (decision === "skip") {
+      // Asked now, not up front: an earlier phase of this run may just have changed them.
+      const changed = await changedInputsOf(registry, phase, entry, plan.runDir);
+      if (changed.length > 0) {
+        log(`  - ${phase.name}: ${changed.join(", ")} changed since it ran; running it again`);
+        decision = "run";
+      }
+    }
     if (decision !== "run") {
       if (decision === "skip") {
         result.skipped.push(phase.name);
@@ -138,10 +154,53 @@ export interface RunPreview {
   refused: { phase: string; keys: string[] }[];
 }
 
-/** Decides, without writing anything, which phases a run would run, skip or refuse. */
-export async function previewRun(plan: Plan, options: RunOptions = {}): Promise<RunPreview> {
+/**
+ * Decides, without writing anything, which phases a run would run, skip or refuse, and checks
+ * the inputs of those that would run (as a run does before it writes anything).
+ */
+export async function previewRun(
+  plan: Plan,
+  registry: PhaseRegistry,
+  options: RunOptions = {},
+): Promise<RunPreview> {
   const previous = options.restart ? undefined : await readState(plan.runDir);
-  return decide(plan, previous, options);
+  const preview = decide(plan, previous, options);
+  for (const phase of plan.phases) {
+    const entry = previous?.phases.find((p) => p.name === phase.name);
+    if (preview.decisions.get(phase.name) !== "skip" || !entry) continue;
+    if ((await changedInputsOf(registry, phase, entry, plan.runDir)).length > 0) {
+      preview.decisions.set(phase.name, "run");
+    }
+  }
+  await checkPhases(plan, registry, preview.decisions);
+  return preview;
+}
+
+/** Runs the `check` of every phase that will run, in order, before anything is written. */
+async function checkPhases(
+  plan: Plan,
+  registry: PhaseRegistry,
+  decisions: Map<string, Decision>,
+): Promise<void> {
+  let upstream = false;
+  for (const phase of plan.phases) {
+    if (decisions.get(phase.name) !== "run") continue;
+    await registry.get(phase.kind)!.check?.(phase.params, { runDir: plan.runDir, upstream });
+    upstream = true;
+  }
+}
+
+/** The inputs of a done phase whose content changed since it finished (none when unknown). */
+async function changedInputsOf(
+  registry: PhaseRegistry,
+  phase: PlannedPhase,
+  entry: PhaseState,
+  runDir: string,
+): Promise<string[]> {
+  const kind = registry.get(phase.kind)!;
+  if (!entry.inputs || !kind.inputs) return [];
+  const now = await digestInputs(await kind.inputs(phase.params, { runDir, upstream: false }));
+  return changedInputs(entry.inputs, now);
 }
 
 function decide(plan: Plan, previous: RunState | undefined, options: RunOptions): RunPreview {
@@ -198,6 +257,7 @@ async function runPhase(
   delete entry.ended_at;
   delete entry.error;
   delete entry.summary;
+  delete entry.inputs;
   await writeState(plan.runDir, state);
   deps.log(`  > ${phase.name} (${phase.kind})`);
 
@@ -219,6 +279,10 @@ async function runPhase(
   try {
     entry.summary = await kind.run(phase.params, ctx);
     entry.status = "done";
+    if (kind.inputs) {
+      const inputs = await kind.inputs(phase.params, { runDir: plan.runDir, upstream: false });
+      entry.inputs = await digestInputs(inputs);
+    }
   } catch (error) {
     entry.status = error instanceof InterruptedError ? "interrupted" : "failed";
     entry.error = error instanceof Error ? error.message : String(error);

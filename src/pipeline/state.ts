@@ -12,6 +12,7 @@ import { UsageError } from "../errors.ts";
 import { writeFileAtomic } from "../fs.ts";
 import type { PhaseSummary } from "./phase.ts";
 import type { Fingerprint } from "./fingerprint.ts";
+import type { InputDigests } from "./input_digest.ts";
 
 /** Where a phase stands. `interrupted` is a phase stopped by ^C; it resumes like `running`. */
 export type PhaseStatus = "pending" | "running" | "done" | "failed" | "interrupted";
@@ -28,6 +29,8 @@ export interface PhaseState {
   ended_at?: string;
   summary?: PhaseSummary;
   error?: string;
+  /** Digests of the files the phase read, as it finished (see `input_digest.ts`). */
+  inputs?: InputDigests;
 }
 
 /** The whole state file. */

@@ -4,6 +4,19 @@ import { normalizeTestList } from "../test_lists.ts";
 /** A bad field of a row (exit 2): the reader adds the file and line (a `ConfigError`). */
 export class RowError extends UsageError {}
 
+/**
+ * The row's `instance_id`: a non-empty string. Unlike other fields a number is refused: ids name
+ * folders and image tags, and `123` and `"123"` would silently be the same instance.
+ */
+export function instanceId(row: Record<string, unknown>, required = true): string {
+  const value = row.instance_id;
+  if (!required && (value === undefined || value === null || value === "")) return "";
+  if (typeof value !== "string" || value === "") {
+    throw new RowError(`"instance_id" must be a non-empty string, got ${describe(value)}`);
+  }
+  return value;
+}
+
 /** A required non-empty string field. */
 export function requiredString(row: Record<string, unknown>, key: string): string {
   const value = row[key];

@@ -5,7 +5,7 @@
  * @module
  */
 import type { Instance } from "../instance.ts";
-import { optionalString, requiredString, RowError } from "./_fields.ts";
+import { instanceId, optionalString, requiredString, RowError } from "./_fields.ts";
 
 /** True when the row is a Multi-SWE-bench row. */
 export function isMultiSweBenchRow(row: Record<string, unknown>): boolean {
@@ -29,7 +29,7 @@ export function fromMultiSweBenchRow(row: Record<string, unknown>): Instance {
   const statement = first ? `${first.title ?? ""}\n${first.body ?? ""}` : "";
   const language = optionalString(row, "lang").toLowerCase();
   return {
-    instance_id: optionalString(row, "instance_id") || `${org}__${name}-${number}`,
+    instance_id: instanceId(row, false) || `${org}__${name}-${number}`,
     format: "multi_swe_bench",
     repo: `${org}/${name}`,
     number,

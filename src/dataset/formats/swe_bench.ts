@@ -5,12 +5,12 @@
  * @module
  */
 import type { Instance } from "../instance.ts";
-import { optionalString, patchList, requiredString, testList } from "./_fields.ts";
+import { instanceId, optionalString, patchList, requiredString, testList } from "./_fields.ts";
 
 /** Normalizes a SWE-bench row. */
 export function fromSweBenchRow(row: Record<string, unknown>): Instance {
   return {
-    instance_id: requiredString(row, "instance_id"),
+    instance_id: instanceId(row),
     format: "swe_bench",
     repo: requiredString(row, "repo"),
     base_commit: requiredString(row, "base_commit"),

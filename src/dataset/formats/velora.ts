@@ -4,7 +4,7 @@
  * @module
  */
 import type { Instance } from "../instance.ts";
-import { optionalString, patchList, requiredString, testList } from "./_fields.ts";
+import { instanceId, optionalString, patchList, requiredString, testList } from "./_fields.ts";
 
 /** True when the row has Velora's own fields. */
 export function isVeloraRow(row: Record<string, unknown>): boolean {
@@ -19,7 +19,7 @@ export function fromVeloraRow(row: Record<string, unknown>): Instance {
   };
   const language = optionalString(row, "language").toLowerCase();
   return {
-    instance_id: requiredString(row, "instance_id"),
+    instance_id: instanceId(row),
     format: "velora",
     repo: requiredString(row, "repo"),
     base_commit: requiredString(row, "base_commit"),
