@@ -34,6 +34,9 @@ export function buildProgram(): Command {
         write(text.replace(/\n\(Did you mean/, " (did you mean").trimEnd() + "\n"),
     });
 
+  // Listed for --help; main() answers it before commander parses.
+  program.option("-V, --version", "print the version (as `velora version` does)");
+
   program
     .command("run")
     .description("Run a pipeline file (TOML or YAML); run it again to resume where it stopped")
@@ -159,6 +162,7 @@ export function buildProgram(): Command {
       new Option("--set <key=value>", "overrides, as given to run").default([] as string[])
         .argParser(collect),
     )
+    .option("--json", "print JSON (for scripts) instead of the table")
     .action(async (target, options) => {
       const { statusCommand } = await import("./src/cli/status.ts");
       await statusCommand(target, options);
@@ -261,6 +265,17 @@ export function buildProgram(): Command {
     });
 
   program
+    .command("completions")
+    .description(
+      "Print a shell completion script: velora completions bash > /etc/bash_completion.d/velora",
+    )
+    .argument("<shell>", "bash, zsh or fish")
+    .action(async (shell) => {
+      const { completionsCommand } = await import("./src/cli/completions.ts");
+      completionsCommand(shell, program as unknown as Command);
+    });
+
+  program
     .command("version")
     .description("Print the velora version, the Deno version and how it runs")
     .action(async () => {
@@ -274,6 +289,11 @@ export function buildProgram(): Command {
 /** Runs the CLI with the given arguments and returns the exit code. */
 export async function main(args: string[]): Promise<number> {
   try {
+    if (args.length === 1 && (args[0] === "--version" || args[0] === "-V")) {
+      const { versionCommand } = await import("./src/cli/version.ts");
+      versionCommand();
+      return EXIT.ok;
+    }
     await buildProgram().parseAsync(args, { from: "user" });
     return EXIT.ok;
   } catch (error) {

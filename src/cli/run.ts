@@ -70,6 +70,7 @@ async function describePlan(plan: Plan, options: RunOptions): Promise<string> {
       action: refused.has(phase.name)
         ? `refused: done, but changed ${refused.get(phase.name)!.join(", ")}`
         : preview.decisions.get(phase.name),
+      ...(preview.checked?.has(phase.name) ? { checked: preview.checked.get(phase.name) } : {}),
       params: Object.fromEntries(
         Object.entries(phase.params).filter(([key]) => key !== "name" && key !== "kind"),
       ),

@@ -12,17 +12,22 @@ import { changedKeys } from "../pipeline/fingerprint.ts";
 import { loadPipeline } from "../pipeline/load.ts";
 import { lockHolder } from "../pipeline/lock.ts";
 import { readState, type RunState, STATE_FILE } from "../pipeline/state.ts";
-import { outputStatus } from "../report/output_status.ts";
+import { outputStatus, outputSummaries } from "../report/output_status.ts";
 import { renderStatus } from "../ui/status_table.ts";
 
 /** Implements `velora status`. */
-export async function statusCommand(target: string, flags: { set: string[] }): Promise<void> {
+export async function statusCommand(
+  target: string,
+  flags: { set: string[]; json?: true },
+): Promise<void> {
   const info = await Deno.stat(target).catch(() => {
     throw new UsageError(`Cannot read "${target}": no such file or directory`);
   });
   const outputs = await outputTargets(target);
   if (outputs) {
-    console.log(await outputStatus(outputs));
+    if (flags.json) {
+      console.log(JSON.stringify({ outputs: await outputSummaries(outputs) }, null, 2));
+    } else console.log(await outputStatus(outputs));
     return;
   }
   let runDir = target;
@@ -56,6 +61,10 @@ export async function statusCommand(target: string, flags: { set: string[] }): P
     }
   }
   const holder = await lockHolder(runDir);
+  if (flags.json) {
+    console.log(JSON.stringify(statusJson(state, runDir, changed, holder), null, 2));
+    return;
+  }
   console.log(
     renderStatus({ state, runDir, changed, ...(holder === undefined ? {} : { holder }) }),
   );
@@ -72,4 +81,34 @@ async function outputTargets(target: string): Promise<string[] | undefined> {
   if (await Deno.stat(join(target, STATE_FILE)).then(() => true, () => false)) return undefined;
   const found = await findOutputFiles(target);
   return found.length > 0 ? found : undefined;
+}
+
+/**
+ * `velora status --json` of a run: the state file's phases (what ran, when, its summary), whether
+ * a velora process drives the run now, and the keys changed since a done phase ran.
+ */
+function statusJson(
+  state: RunState,
+  runDir: string,
+  changed: Map<string, string[]>,
+  holder: number | undefined,
+) {
+  return {
+    name: state.name,
+    run_dir: resolve(runDir),
+    driver_pid: holder ?? null,
+    created_at: state.created_at || null,
+    updated_at: state.updated_at || null,
+    phases: state.phases.map((phase) => ({
+      name: phase.name,
+      kind: phase.kind,
+      status: phase.status,
+      attempts: phase.attempts,
+      started_at: phase.started_at ?? null,
+      ended_at: phase.ended_at ?? null,
+      summary: phase.summary ?? null,
+      error: phase.error ?? null,
+      changed_keys: changed.get(phase.name) ?? [],
+    })),
+  };
 }

@@ -110,7 +110,9 @@ export const inferPhase = definePhase({
   schema: inferSchema,
   async check(params, ctx) {
     const dataset = resolve(params.dataset);
-    if (ctx.upstream && !(await isFile(dataset))) return; // an earlier phase writes it
+    if (ctx.upstream && !(await isFile(dataset))) {
+      return "the dataset is written by an earlier phase";
+    }
     await llmConfig(params);
     if (params.instruction_template) {
       await readableFile(params.instruction_template, "instruction_template");
@@ -119,7 +121,8 @@ export const inferPhase = definePhase({
       skipBadRows: params.on_bad_row === "skip",
       log: () => {},
     });
-    selectOrFail(params, rows);
+    const { ids } = selectOrFail(params, rows);
+    return `${ids.length} of ${rows.length} instances selected from ${params.dataset}`;
   },
   inputs(params) {
     const files = [resolve(params.dataset), resolve(params.config_file)];

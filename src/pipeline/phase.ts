@@ -59,12 +59,13 @@ export interface PhaseKind<Shape extends z.ZodRawShape = z.ZodRawShape> {
    * Checks what the phase will read (files exist, rows parse, config sections are there) before
    * the run writes anything; throws a usage error naming the file. Called for every phase that
    * will run. With `upstream`, an earlier phase runs first and may still write those files, so a
-   * file that does not exist yet is not an error.
+   * file that does not exist yet is not an error. May answer a note for `--dry-run` (what it
+   * found, e.g. how many instances are selected).
    */
   check?(
     params: z.output<z.ZodObject<Shape, z.core.$strict>>,
     ctx: PhaseCheckContext,
-  ): Promise<void>;
+  ): Promise<string | void>;
   /**
    * The files whose content decides the phase's work, besides its parameters (its dataset, the
    * `output.jsonl` it evaluates). The runner keeps their digests when the phase is done; a done

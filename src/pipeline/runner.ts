@@ -61,16 +61,7 @@ export async function runPipeline(
 ): Promise<RunResult> {
   const log = options.log ?? ((line: string) => console.error(line));
   const signal = options.signal ?? new AbortController().signal;
-  const names = plan.phases.map((phase) => phase.name);
-  for (
-    const name of [...(options.only ?? []), ...(options.rerun ?? []), options.from ?? []].flat()
-  ) {
-    if (!names.includes(name)) {
-      throw new UsageError(
-        `No phase named "${name}"${didYouMean(name, names)}; phases: ${names.join(", ")}`,
-      );
-    }
-  }
+  checkPhaseNames(plan, options);
 
   // Everything a run can refuse is refused before the run directory is touched.
   const before = decide(plan, options.restart ? undefined : await readState(plan.runDir), options);
@@ -152,6 +143,22 @@ export interface RunPreview {
   decisions: Map<string, Decision>;
   /** Changed done phases with the changed keys. */
   refused: { phase: string; keys: string[] }[];
+  /** What the checks of the phases that would run found (e.g. how many instances they select). */
+  checked?: Map<string, string>;
+}
+
+/** Phase names given to `--only`, `--from` and `--rerun` must be the plan's. */
+function checkPhaseNames(plan: Plan, options: RunOptions): void {
+  const names = plan.phases.map((phase) => phase.name);
+  for (
+    const name of [...(options.only ?? []), ...(options.rerun ?? []), options.from ?? []].flat()
+  ) {
+    if (!names.includes(name)) {
+      throw new UsageError(
+        `No phase named "${name}"${didYouMean(name, names)}; phases: ${names.join(", ")}`,
+      );
+    }
+  }
 }
 
 /**
@@ -163,6 +170,7 @@ export async function previewRun(
   registry: PhaseRegistry,
   options: RunOptions = {},
 ): Promise<RunPreview> {
+  checkPhaseNames(plan, options);
   const previous = options.restart ? undefined : await readState(plan.runDir);
   const preview = decide(plan, previous, options);
   for (const phase of plan.phases) {
@@ -172,7 +180,7 @@ export async function previewRun(
       preview.decisions.set(phase.name, "run");
     }
   }
-  await checkPhases(plan, registry, preview.decisions);
+  preview.checked = await checkPhases(plan, registry, preview.decisions);
   return preview;
 }
 
@@ -181,13 +189,17 @@ async function checkPhases(
   plan: Plan,
   registry: PhaseRegistry,
   decisions: Map<string, Decision>,
-): Promise<void> {
+): Promise<Map<string, string>> {
+  const notes = new Map<string, string>();
   let upstream = false;
   for (const phase of plan.phases) {
     if (decisions.get(phase.name) !== "run") continue;
-    await registry.get(phase.kind)!.check?.(phase.params, { runDir: plan.runDir, upstream });
+    const kind = registry.get(phase.kind)!;
+    const note = await kind.check?.(phase.params, { runDir: plan.runDir, upstream });
+    if (note) notes.set(phase.name, note);
     upstream = true;
   }
+  return notes;
 }
 
 /** The inputs of a done phase whose content changed since it finished (none when unknown). */

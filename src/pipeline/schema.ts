@@ -33,10 +33,47 @@ export function pipelineSchema(registry: PhaseRegistry) {
   });
 }
 
-/** The JSON Schema of pipeline files, for editor completion (`velora schema`). */
+/**
+ * The JSON Schema of pipeline files, for editor completion (`velora schema`). Pipelines are checked
+ * after `${...}` references are resolved, so wherever a value is not a plain string it may also be
+ * a string that is one whole reference (`num_workers = "${defaults.num_workers}"`): the schema
+ * accepts the file as written.
+ */
 export function pipelineJsonSchema(registry: PhaseRegistry): Record<string, unknown> {
-  return {
-    ...z.toJSONSchema(pipelineSchema(registry), { io: "input", unrepresentable: "any" }),
-    title: "velora pipeline",
-  };
+  const schema = z.toJSONSchema(pipelineSchema(registry), { io: "input", unrepresentable: "any" });
+  return { ...acceptReferences(schema) as Record<string, unknown>, title: "velora pipeline" };
+}
+
+/** A string that is one `${...}` reference. */
+const REFERENCE_SCHEMA = { type: "string", pattern: "^\\$\\{[^}]+\\}$" };
+
+/** Rewrites every property schema (but `kind`) that a plain string would fail to accept a reference. */
+function acceptReferences(node: unknown): unknown {
+  if (Array.isArray(node)) return node.map(acceptReferences);
+  if (typeof node !== "object" || node === null) return node;
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(node)) {
+    if (key !== "properties" || typeof value !== "object" || value === null) {
+      out[key] = acceptReferences(value);
+      continue;
+    }
+    out[key] = Object.fromEntries(
+      Object.entries(value).map(([name, property]) => {
+        const inner = acceptReferences(property) as Record<string, unknown>;
+        if (name === "kind" || name === "phases" || isPlainString(inner)) return [name, inner];
+        const { description, default: fallback, ...rest } = inner;
+        return [name, {
+          ...(description === undefined ? {} : { description }),
+          ...(fallback === undefined ? {} : { default: fallback }),
+          anyOf: [rest, REFERENCE_SCHEMA],
+        }];
+      }),
+    );
+  }
+  return out;
+}
+
+function isPlainString(schema: Record<string, unknown>): boolean {
+  return schema.type === "string" && !("enum" in schema) && !("const" in schema) &&
+    !("pattern" in schema);
 }
