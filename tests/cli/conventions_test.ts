@@ -126,7 +126,10 @@ Deno.test("velora run --dry-run refuses unknown phase names and says what infer 
       join(dir, "tasks.jsonl"),
       `${row("a-1")}\n${row("a-2")}\n${row("b-1")}\n`,
     );
-    await Deno.writeTextFile(join(dir, "config.toml"), '[llm.m]\nmodel = "gpt-4o"\napi_key = "placeholder"\n');
+    await Deno.writeTextFile(
+      join(dir, "config.toml"),
+      '[llm.m]\nmodel = "gpt-4o"\napi_key = "placeholder"\n',
+    );
     await Deno.writeTextFile(
       join(dir, "p.toml"),
       `name = "dry"\noutput_dir = "run"\n\n[[phases]]\nkind = "infer"\ndataset = "tasks.jsonl"\n` +
