@@ -5,7 +5,7 @@
  * @module
  */
 import { Command, CommanderError, InvalidArgumentError, Option } from "@commander-js/extra-typings";
-import { EXIT, VeloraError } from "./src/errors.ts";
+import { DiskError, EXIT, VeloraError } from "./src/errors.ts";
 
 const collect = (value: string, previous: string[]) => [...previous, value];
 const positiveInt = (value: string) => {
@@ -301,9 +301,11 @@ export async function main(args: string[]): Promise<number> {
       const ok = ["commander.helpDisplayed", "commander.help", "commander.version"];
       return ok.includes(error.code) || error.exitCode === 0 ? EXIT.ok : EXIT.usage;
     }
-    if (error instanceof VeloraError) {
-      console.error(`velora: ${error.message}`);
-      return error.exitCode;
+    // A full or read-only disk is one line even where no writer of src/fs.ts named the path.
+    const known = error instanceof VeloraError ? error : DiskError.from(error);
+    if (known) {
+      console.error(`velora: ${known.message}`);
+      return known.exitCode;
     }
     console.error(error);
     return EXIT.failed;

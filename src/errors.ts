@@ -75,3 +75,81 @@ export class PhaseFailedError extends VeloraError {}
 export class InterruptedError extends VeloraError {
   override readonly exitCode: number = EXIT.interrupted;
 }
+
+/** The errnos of a file system that refuses a write, with the text velora prints for each. */
+const DISK_ERRNOS: Record<string, string> = {
+  ENOSPC: "no space left on device",
+  EDQUOT: "disk quota exceeded",
+  EROFS: "read-only file system",
+  EACCES: "permission denied",
+  EPERM: "operation not permitted",
+  EFBIG: "file too large",
+  EIO: "input/output error",
+};
+
+/** Deno's file operations as they appear in its error messages, and the verb velora prints. */
+const DENO_OPS: Record<string, string> = {
+  mkdir: "create",
+  open: "open",
+  writefile: "write",
+  readfile: "read",
+  readdir: "read",
+  stat: "read",
+  lstat: "read",
+  realpath: "read",
+  remove: "remove",
+  rename: "write",
+  copy: "write",
+  truncate: "write",
+};
+
+/**
+ * The disk refused one of velora's writes: full (`ENOSPC`, `EDQUOT`), read-only (`EROFS`), not
+ * permitted (`EACCES`, `EPERM`), or failing (`EIO`). Exit 1, one line naming the path and the
+ * errno: `Cannot write "<path>": no space left on device (ENOSPC)`.
+ *
+ * `src/fs.ts` builds it where velora writes (its writers and {@linkcode onDisk}); `main.ts` maps an
+ * OS error that escaped those to it as well.
+ */
+export class DiskError extends VeloraError {
+  /**
+   * @param path the file or folder velora was writing
+   * @param code the errno, e.g. `ENOSPC`
+   * @param verb what velora could not do to `path` @default "write"
+   */
+  constructor(
+    readonly path: string | undefined,
+    readonly code: string,
+    readonly verb = "write",
+    options?: ErrorOptions,
+  ) {
+    const what = DISK_ERRNOS[code] ?? code;
+    super(
+      path === undefined
+        ? `Cannot ${verb}: ${what} (${code})`
+        : `Cannot ${verb} "${path}": ${what} (${code})`,
+      options,
+    );
+  }
+
+  /**
+   * The {@linkcode DiskError} of an OS error, or undefined when `error` is not a disk fault. Without
+   * `path`, the path (and verb) come from Deno's message (`...: mkdir '/x/run/logs'`).
+   */
+  static from(error: unknown, path?: string, verb?: string): DiskError | undefined {
+    if (error instanceof DiskError) return error;
+    const code = (error as { code?: unknown } | null)?.code;
+    if (!(error instanceof Error) || typeof code !== "string" || !(code in DISK_ERRNOS)) {
+      return undefined;
+    }
+    if (path === undefined) {
+      // "...(os error 30): mkdir '/x'" or "...: rename '/a' -> '/b'" (the target is written).
+      const place = error.message.match(/: (\w+) '([^']*)'(?: -> '([^']*)')?$/);
+      if (place) {
+        path = place[3] ?? place[2];
+        verb ??= DENO_OPS[place[1]!];
+      }
+    }
+    return new DiskError(path, code, verb, { cause: error });
+  }
+}

@@ -6,11 +6,17 @@
  * After {@linkcode freezeWrites} (the second ^C, just before velora exits) no write completes, so
  * work cut short while the process cleans up cannot record a result it did not reach.
  *
+ * Disk faults: every writer here, and {@linkcode onDisk} around any other file operation on
+ * velora's outputs, turns an OS error of a full, read-only or refusing disk (`ENOSPC`, `EDQUOT`,
+ * `EROFS`, `EACCES`, ...) into a {@linkcode DiskError} naming the path, which `main.ts` prints as
+ * one line (exit 1). Code that catches failures to record them (an instance's error row, an
+ * evaluation's `error_infra`) lets a `DiskError` through: the run stops instead.
+ *
  * Also the checks that a file a setting names is there, before a run writes anything.
  *
  * @module
  */
-import { UsageError } from "./errors.ts";
+import { DiskError, UsageError } from "./errors.ts";
 
 const FLUSH_AT = 1 << 20;
 let tempCount = 0;
@@ -24,6 +30,101 @@ export function freezeWrites(): void {
 /** Resolves at once while writes are allowed; never after {@linkcode freezeWrites}. */
 export function writable(): Promise<void> {
   return frozen ?? Promise.resolve();
+}
+
+/**
+ * Runs a file operation on `path`; an OS disk fault it throws becomes a {@linkcode DiskError}
+ * naming `path` (`verb` says what failed: "write", "create", "open"...). Other errors pass as
+ * they are.
+ */
+export async function onDisk<T>(path: string, op: () => Promise<T>, verb = "write"): Promise<T> {
+  try {
+    return await op();
+  } catch (error) {
+    throw DiskError.from(error, path, verb) ?? error;
+  }
+}
+
+/** {@linkcode onDisk} for a synchronous operation. */
+export function onDiskSync<T>(path: string, op: () => T, verb = "write"): T {
+  try {
+    return op();
+  } catch (error) {
+    throw DiskError.from(error, path, verb) ?? error;
+  }
+}
+
+/** Creates a folder and its parents (nothing when it exists). */
+export function makeDir(path: string): Promise<void> {
+  return onDisk(path, () => Deno.mkdir(path, { recursive: true }), "create");
+}
+
+/**
+ * Writes a whole file in place (not atomically: for files that are only ever written whole and
+ * read after, like logs and test output). `createNew` fails with `AlreadyExists` when the file
+ * exists. When a write fails the part written is removed, so no cut-short file is left.
+ */
+export async function writeTextFile(
+  path: string,
+  text: string,
+  options: { createNew?: boolean } = {},
+): Promise<void> {
+  const file = await onDisk(path, () =>
+    Deno.open(path, {
+      write: true,
+      ...(options.createNew ? { createNew: true } : { create: true, truncate: true }),
+    }));
+  try {
+    await writeAll(file, new TextEncoder().encode(text));
+  } catch (error) {
+    file.close();
+    await Deno.remove(path).catch(() => {});
+    throw DiskError.from(error, path) ?? error;
+  }
+  file.close();
+}
+
+/** A file lines are appended to (a log); a write that fails throws a {@linkcode DiskError}. */
+export class AppendFile implements Disposable {
+  readonly #encoder = new TextEncoder();
+  #closed = false;
+
+  private constructor(readonly path: string, readonly file: Deno.FsFile) {}
+
+  /** Opens (creating if needed) `path` for appending; `truncate` empties it first. */
+  static async open(path: string, options: { truncate?: boolean } = {}): Promise<AppendFile> {
+    const file = await onDisk(path, () =>
+      Deno.open(
+        path,
+        options.truncate
+          ? { write: true, create: true, truncate: true }
+          : { append: true, create: true },
+      ));
+    return new AppendFile(path, file);
+  }
+
+  /** Appends text at once (synchronously, so lines keep their order). */
+  write(text: string): void {
+    const data = this.#encoder.encode(text);
+    onDiskSync(this.path, () => {
+      for (let at = 0; at < data.length;) at += this.file.writeSync(data.subarray(at));
+    });
+  }
+
+  /** Closes the file (twice is once). */
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.file.close();
+  }
+
+  [Symbol.dispose](): void {
+    this.close();
+  }
+}
+
+async function writeAll(file: Deno.FsFile, data: Uint8Array): Promise<void> {
+  for (let at = 0; at < data.length;) at += await file.write(data.subarray(at));
 }
 
 /** A file written under a temp name and renamed into place by {@linkcode AtomicFile.commit}. */
@@ -43,7 +144,7 @@ export class AtomicFile {
     return new AtomicFile(
       path,
       temp,
-      await Deno.open(temp, { write: true, create: true, truncate: true }),
+      await onDisk(path, () => Deno.open(temp, { write: true, create: true, truncate: true })),
     );
   }
 
@@ -52,11 +153,17 @@ export class AtomicFile {
     return this.#bytes + this.#encoder.encode(this.#pending.join("")).length;
   }
 
-  /** Appends text (buffered up to 1 MiB). */
+  /** Appends text (buffered up to 1 MiB). A write that fails removes the temp file. */
   async text(text: string): Promise<void> {
     this.#pending.push(text);
     this.#pendingSize += text.length;
-    if (this.#pendingSize >= FLUSH_AT) await this.#flush();
+    if (this.#pendingSize < FLUSH_AT) return;
+    try {
+      await this.#flush();
+    } catch (error) {
+      await this.abandon();
+      throw error;
+    }
   }
 
   /** Appends a value as one JSON line. */
@@ -68,10 +175,10 @@ export class AtomicFile {
   async commit(): Promise<void> {
     try {
       await this.#flush();
-      await this.file.sync();
+      await onDisk(this.path, () => this.file.sync());
       this.#close();
       await writable();
-      await Deno.rename(this.temp, this.path);
+      await onDisk(this.path, () => Deno.rename(this.temp, this.path));
     } catch (error) {
       await this.abandon();
       throw error;
@@ -88,7 +195,7 @@ export class AtomicFile {
     const data = this.#encoder.encode(this.#pending.join(""));
     this.#pending = [];
     this.#pendingSize = 0;
-    for (let at = 0; at < data.length;) at += await this.file.write(data.subarray(at));
+    await onDisk(this.path, () => writeAll(this.file, data));
     this.#bytes += data.length;
   }
 

@@ -6,11 +6,13 @@
  * Limits are typed exits, checked before every step in OpenHands' order: abort and wall clock,
  * stuck detection, `max_iterations` (exactly that many agent steps), the per-instance budget.
  * Agent, LLM and runtime failures end the episode with OpenHands' `last_error` text; they are
- * never thrown out of {@linkcode runEpisode}.
+ * never thrown out of {@linkcode runEpisode}. A disk fault writing velora's own files (a
+ * `DiskError`, e.g. a completion log on a full disk) is not the agent's: it is thrown.
  *
  * @module
  */
 import type { LlmConfig } from "../config/llm_config.ts";
+import { DiskError } from "../errors.ts";
 import { redact } from "../redact.ts";
 import type { ActionEvent, Observation } from "../runtime/protocol.ts";
 import type { Agent, AgentClass } from "./agent.ts";
@@ -152,8 +154,8 @@ const RUNNABLE = new Set([
  * });
  * ```
  *
- * Throws only for setup errors (a CodeActAgent without LLM config, an unreadable script) and
- * for errors thrown by `onEvent`.
+ * Throws only for setup errors (a CodeActAgent without LLM config, an unreadable script), for
+ * errors thrown by `onEvent`, and for a {@linkcode DiskError}.
  */
 export async function runEpisode(options: EpisodeOptions): Promise<EpisodeResult> {
   const secrets = options.llm?.secrets ?? [];
@@ -319,6 +321,7 @@ async function execute(ctx: Context, action: ActionEventDict): Promise<End | und
 
 /** Bad tool calls become error observations; a full context window condenses; the rest ends. */
 async function onStepFailure(ctx: Context, failure: unknown): Promise<End | undefined> {
+  if (failure instanceof DiskError) throw failure;
   if (ctx.signal.aborted) return abortEnd(ctx);
   if (failure instanceof ToolCallError) {
     await ctx.events.append(errorObservation(failure.message));

@@ -18,7 +18,8 @@ import {
 import { imageExists } from "../docker/images.ts";
 import { veloraLabels } from "../docker/labels.ts";
 import { putFiles } from "../docker/put_files.ts";
-import { writeFileAtomic } from "../fs.ts";
+import { DiskError } from "../errors.ts";
+import { makeDir, onDiskSync, writeFileAtomic, writeTextFile } from "../fs.ts";
 import { defaultGoModule } from "./canonical.ts";
 import { buildEvalScript, buildRunner, EVAL_DIR, filesOfDiff } from "./eval_script.ts";
 import { engineFailure, infraFailure } from "./infra.ts";
@@ -103,7 +104,7 @@ export async function runVeloraTests(
 ): Promise<VeloraRun> {
   const { instance } = task;
   log ??= await instanceLog(task.dir);
-  await Deno.writeTextFile(join(task.dir, "patch.diff"), task.patch ?? "");
+  await writeTextFile(join(task.dir, "patch.diff"), task.patch ?? "");
   const finish = (outcome: RunOutcome, framework: Framework = "plain"): VeloraRun => ({
     outcome,
     framework,
@@ -134,7 +135,7 @@ export async function runVeloraTests(
     patchFallback: settings.patchFallback,
     applyModelPatch: withPatch,
   });
-  await Deno.writeTextFile(join(task.dir, "eval.sh"), script);
+  await writeTextFile(join(task.dir, "eval.sh"), script);
 
   const run = await runInContainer(task, settings, log, [
     { path: `${EVAL_DIR}/model.patch`, content: ensureNewline(task.patch ?? "") },
@@ -149,7 +150,7 @@ export async function runVeloraTests(
     return finish({ kind: "infra_error", message: run.infra }, framework);
   }
   const output = run.output;
-  await Deno.writeTextFile(join(task.dir, "test_output.txt"), output);
+  await writeTextFile(join(task.dir, "test_output.txt"), output);
 
   const harnessError = output.match(/^VELORA_EVAL_ERROR: (.*)$/m)?.[1];
   if (harnessError) {
@@ -200,7 +201,7 @@ export async function evaluateMsb(task: EvalTask, settings: EvalSettings): Promi
   const { instance } = task;
   const log = await instanceLog(task.dir);
   const row = msbRowOf(instance);
-  await Deno.writeTextFile(join(task.dir, "patch.diff"), task.patch ?? "");
+  await writeTextFile(join(task.dir, "patch.diff"), task.patch ?? "");
   const imageProblem = await missingImage(task);
   const done = async (verdict: MsbVerdict) => {
     const body = verdict.report ??
@@ -228,7 +229,7 @@ export async function evaluateMsb(task: EvalTask, settings: EvalSettings): Promi
     await Deno.remove(join(task.dir, "test_output.txt")).catch(() => {});
     return await done(decideMsb(row, { kind: "infra_error", message: run.infra }));
   }
-  await Deno.writeTextFile(join(task.dir, "test_output.txt"), run.output);
+  await writeTextFile(join(task.dir, "test_output.txt"), run.output);
   if (run.timedOut) {
     return await done(
       decideMsb(row, {
@@ -329,6 +330,7 @@ async function runInContainer(
     const leftover = timedOut ? await leftoverProcesses(container) : "";
     return { output, timedOut, leftover };
   } catch (error) {
+    if (error instanceof DiskError) throw error; // velora's own files: the run stops
     const state = container ? await containerState(container).catch(() => undefined) : undefined;
     const infra = engineFailure(error, state);
     log(`infrastructure failure: ${infra}`);
@@ -372,13 +374,17 @@ async function runHostCommand(command: string, stdin: string) {
 }
 
 async function instanceLog(dir: string): Promise<(line: string) => void> {
-  await Deno.mkdir(dir, { recursive: true });
+  await makeDir(dir);
   const path = join(dir, "run_instance.log");
-  await Deno.writeTextFile(path, "");
+  await writeTextFile(path, "");
   return (line) =>
-    Deno.writeTextFileSync(path, `${new Date().toISOString()} - INFO - ${line}\n`, {
-      append: true,
-    });
+    onDiskSync(
+      path,
+      () =>
+        Deno.writeTextFileSync(path, `${new Date().toISOString()} - INFO - ${line}\n`, {
+          append: true,
+        }),
+    );
 }
 
 function applied(outcome: RunOutcome): boolean {

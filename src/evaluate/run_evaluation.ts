@@ -17,7 +17,7 @@ import { reap } from "../docker/containers.ts";
 import { ConfigError } from "../errors.ts";
 import { imageFor, type ImageNaming } from "../images/image_name.ts";
 import { JsonlWriter } from "../output/jsonl_writer.ts";
-import { writeFileAtomic } from "../fs.ts";
+import { makeDir, writeFileAtomic } from "../fs.ts";
 import type { JitImages } from "../images/jit.ts";
 import { type EvalSettings, type EvalTask, evaluateMsb, evaluateVelora } from "./harness.ts";
 import type { MsbVerdict } from "./mswebench_rule.ts";
@@ -87,7 +87,7 @@ export async function readDataset(path: string): Promise<Map<string, Instance>> 
 /** Evaluates one `output.jsonl`. */
 export async function runEvaluation(options: EvaluationOptions): Promise<EvaluationResult> {
   const evalDir = join(options.outputDir ?? dirname(options.trajectoryFile), "eval_outputs");
-  await Deno.mkdir(evalDir, { recursive: true });
+  await makeDir(evalDir);
   const writer = await JsonlWriter.open(options.trajectoryFile);
   const rows = [...(await writer.rows()).values()];
   const runLabel = `evaluate-${createHash("sha256").update(evalDir).digest("hex").slice(0, 16)}`;
@@ -97,8 +97,11 @@ export async function runEvaluation(options: EvaluationOptions): Promise<Evaluat
   let reused = 0;
   let retried = 0;
   let index = 0;
-  const worker = async () => {
-    while (index < rows.length && !options.signal.aborted) {
+  // A failure (a disk fault writing eval_outputs) stops the other workers after their current
+  // instance, whose container goes with it; the first failure is thrown once all have ended.
+  let failure: { error: unknown } | undefined;
+  const evaluateRows = async () => {
+    while (index < rows.length && !options.signal.aborted && !failure) {
       const row = rows[index++]!;
       const id = String(row.instance_id);
       const patch = (row.test_result as { git_patch?: string } | undefined)?.git_patch ?? null;
@@ -120,7 +123,9 @@ export async function runEvaluation(options: EvaluationOptions): Promise<Evaluat
       options.log(`${id}: ${categoryOf(result.verdict)}: ${result.verdict.reason}`);
     }
   };
+  const worker = () => evaluateRows().catch((error) => void (failure ??= { error }));
   await Promise.all(Array.from({ length: Math.max(1, options.numWorkers) }, worker));
+  if (failure) throw failure.error;
   if (retried > 0) {
     options.log(`evaluated again after an infrastructure error: ${retried}`);
   }

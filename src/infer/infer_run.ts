@@ -11,7 +11,7 @@ import type { EventDict } from "../agent/events.ts";
 import type { Instance } from "../dataset/instance.ts";
 import type { Docker } from "../docker/client.ts";
 import { reap } from "../docker/containers.ts";
-import { writeFileAtomic } from "../fs.ts";
+import { AppendFile, makeDir, writeFileAtomic } from "../fs.ts";
 import type { JitImages } from "../images/jit.ts";
 import { JsonlWriter } from "../output/jsonl_writer.ts";
 import { inferLogPath, OUTPUT_FILES } from "../output/layout.ts";
@@ -73,8 +73,8 @@ export interface InferRunResult {
  */
 export async function inferRun(inputs: InferRunInputs): Promise<InferRunResult> {
   const { outDir, docker } = inputs;
-  await Deno.mkdir(join(outDir, OUTPUT_FILES.inferLogs), { recursive: true });
-  await Deno.mkdir(join(outDir, OUTPUT_FILES.completions), { recursive: true });
+  await makeDir(join(outDir, OUTPUT_FILES.inferLogs));
+  await makeDir(join(outDir, OUTPUT_FILES.completions));
   await writeFileAtomic(
     join(outDir, OUTPUT_FILES.metadata),
     inputs.redact(JSON.stringify(inputs.metadata, null, 2)) + "\n",
@@ -107,6 +107,15 @@ export async function inferRun(inputs: InferRunInputs): Promise<InferRunResult> 
 
   const progress = new InferProgress(todo.length, inputs.log);
   const stop = new AbortController();
+  // A failure that ends the run (a disk fault, an internal error) also cuts the running instances
+  // short, so their sandboxes go before velora exits; their rows are not written.
+  const halt = new AbortController();
+  let failure: { error: unknown } | undefined;
+  const fail = (error: unknown) => {
+    failure ??= { error };
+    stop.abort();
+    halt.abort();
+  };
   const onAbort = () => stop.abort();
   inputs.signal.addEventListener("abort", onAbort, { once: true });
   let stopped: InferRunResult["stopped"];
@@ -116,7 +125,7 @@ export async function inferRun(inputs: InferRunInputs): Promise<InferRunResult> 
 
   const lines = new Set(todo.map((id) => inputs.lineOf.get(id)!));
   const source = readInstances(inputs.dataset, lines)[Symbol.asyncIterator]();
-  const worker = async (_: unknown, index: number) => {
+  const instanceLoop = async (index: number) => {
     // Spread the first sandbox starts: started together they all compete for the CPU at once,
     // and with similar instance lengths the workers would stay in lock-step afterwards.
     await sleep(index * inputs.startStagger * 1000, stop.signal);
@@ -126,62 +135,68 @@ export async function inferRun(inputs: InferRunInputs): Promise<InferRunResult> 
       if (next.done) return;
       const instance = next.value;
       const id = instance.instance_id;
-      const logFile = await Deno.open(inferLogPath(outDir, id), { create: true, append: true });
+      using logFile = await AppendFile.open(inferLogPath(outDir, id));
+      // Called from deep inside the episode: a log line the disk refuses ends the run (`fail`)
+      // rather than failing whatever step happened to log.
       const log = (line: string) => {
-        const text = `${new Date().toISOString()} - INFO - ${inputs.redact(line)}\n`;
-        logFile.writeSync(new TextEncoder().encode(text));
+        if (halt.signal.aborted) return;
+        try {
+          logFile.write(`${new Date().toISOString()} - INFO - ${inputs.redact(line)}\n`);
+        } catch (error) {
+          fail(error);
+        }
       };
       progress.start(id);
-      try {
-        const image = inputs.images.get(id);
-        const loaded = await inputs.jit.with(instance, () =>
-          processInstance({
-            instance,
-            image: image ?? { error: inputs.imageErrors.get(id) ?? "no image name" },
-            instruction: inputs.instruction(instance),
-            settings: inputs.settings,
-            outDir,
-            metadata: inputs.metadata,
-            runLabel,
-            docker,
-            // Running instances finish after a ^C; only a second ^C (process exit) cuts them.
-            signal: new AbortController().signal,
-            log,
-            onStep: (event) => {
-              progress.step(id, event);
-              log(describeEvent(event));
-            },
-          }));
-        const row = "loadError" in loaded
-          ? imageMissingRow(
-            instance,
-            inputs,
-            `ImageMissing: ${loaded.loadError}`,
-            inputs.instruction(instance),
-          )
-          : loaded;
-        const redacted = JSON.parse(inputs.redact(JSON.stringify(row)));
-        if (rerun.has(id)) await writer.replace([redacted]);
-        else await writer.append(redacted);
-        const rowCost = row.metrics?.accumulated_cost ?? 0;
-        cost += rowCost;
-        if (row.error) errors++;
-        completed++;
-        progress.finish(
-          id,
-          row.error ? `error: ${String(row.error).split("\n")[0]}` : "ok",
-          rowCost,
-        );
-        if (inputs.maxCost !== undefined && cost >= inputs.maxCost && !stop.signal.aborted) {
-          stopped = "max_cost";
-          inputs.log(`max_cost $${inputs.maxCost} reached ($${cost.toFixed(4)}): no new instances`);
-          stop.abort();
-        }
-      } finally {
-        logFile.close();
+      const image = inputs.images.get(id);
+      const loaded = await inputs.jit.with(instance, () =>
+        processInstance({
+          instance,
+          image: image ?? { error: inputs.imageErrors.get(id) ?? "no image name" },
+          instruction: inputs.instruction(instance),
+          settings: inputs.settings,
+          outDir,
+          metadata: inputs.metadata,
+          runLabel,
+          docker,
+          // Running instances finish after a ^C; only a second ^C (process exit) or a failure
+          // that ends the run cuts them.
+          signal: halt.signal,
+          log,
+          onStep: (event) => {
+            progress.step(id, event);
+            log(describeEvent(event));
+          },
+        }));
+      const row = "loadError" in loaded
+        ? imageMissingRow(
+          instance,
+          inputs,
+          `ImageMissing: ${loaded.loadError}`,
+          inputs.instruction(instance),
+        )
+        : loaded;
+      if (halt.signal.aborted) return; // cut short: no row, the next run does it again
+      const redacted = JSON.parse(inputs.redact(JSON.stringify(row)));
+      if (rerun.has(id)) await writer.replace([redacted]);
+      else await writer.append(redacted);
+      const rowCost = row.metrics?.accumulated_cost ?? 0;
+      cost += rowCost;
+      if (row.error) errors++;
+      completed++;
+      progress.finish(
+        id,
+        row.error ? `error: ${String(row.error).split("\n")[0]}` : "ok",
+        rowCost,
+      );
+      if (inputs.maxCost !== undefined && cost >= inputs.maxCost && !stop.signal.aborted) {
+        stopped = "max_cost";
+        inputs.log(`max_cost $${inputs.maxCost} reached ($${cost.toFixed(4)}): no new instances`);
+        stop.abort();
       }
     }
   };
+  // Every worker ends before the pool returns or throws, so no sandbox outlives a failed run.
+  const worker = (_: unknown, index: number) => instanceLoop(index).catch(fail);
   try {
     await Promise.all(Array.from({ length: Math.min(inputs.numWorkers, todo.length) }, worker));
   } finally {
@@ -189,6 +204,7 @@ export async function inferRun(inputs: InferRunInputs): Promise<InferRunResult> 
     await source.return?.(undefined);
     progress.close();
   }
+  if (failure) throw failure.error;
   if (inputs.signal.aborted && completed < todo.length) stopped = "interrupted";
   return { completed, errors, skipped, cost, ...(stopped ? { stopped } : {}) };
 }

@@ -14,6 +14,7 @@ import type { LlmConfig } from "../config/llm_config.ts";
 import type { Instance } from "../dataset/instance.ts";
 import type { Docker } from "../docker/client.ts";
 import { imageExists } from "../docker/images.ts";
+import { DiskError } from "../errors.ts";
 import { OUTPUT_FILES } from "../output/layout.ts";
 import { Sandbox } from "../runtime/sandbox.ts";
 import { sleep } from "../sleep.ts";
@@ -92,7 +93,8 @@ export function isInfrastructureError(error: unknown): boolean {
 }
 
 /**
- * Runs one instance with retries and returns its row (never throws for instance failures). The
+ * Runs one instance with retries and returns its row (never throws for instance failures; a
+ * {@linkcode DiskError} writing its outputs is not one: it is thrown, and the run stops). The
  * row's `metrics` add up every attempt's LLM use, a retried one included, so its cost reaches
  * `max_cost`; the error row after the last retry carries them too.
  */
@@ -119,6 +121,7 @@ export async function processInstance(job: InstanceJob): Promise<OutputRow> {
       if (row) return row;
       lastFailure = "the runtime failed during the episode";
     } catch (error) {
+      if (error instanceof DiskError) throw error;
       lastFailure = `${(error as Error).name}: ${(error as Error).message}`;
       job.log(`Attempt ${attempt + 1} failed: ${lastFailure}`);
     }

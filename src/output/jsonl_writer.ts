@@ -1,12 +1,15 @@
 /**
- * `output.jsonl`: rows appended one at a time, each written whole and fsynced. A crash can
- * leave at most one torn last line; opening the file moves it to `output.jsonl.torn` (never
- * silently dropped) so every remaining line is a complete row.
+ * `output.jsonl`: rows appended one at a time, each written whole and fsynced. An append the disk
+ * refuses (full, read-only) is cut back to the file's previous length and throws a `DiskError`,
+ * so the file keeps only whole rows. A crash can leave at most one torn last line; opening the
+ * file moves it to `output.jsonl.torn` (never silently dropped) so every remaining line is a
+ * complete row.
  *
  * @module
  */
 import { readJsonl } from "../dataset/jsonl.ts";
-import { writable, writeFileAtomic } from "../fs.ts";
+import { DiskError } from "../errors.ts";
+import { onDisk, writable, writeFileAtomic } from "../fs.ts";
 
 /** An append-only JSONL file of rows keyed by `instance_id`. */
 export class JsonlWriter {
@@ -29,7 +32,10 @@ export class JsonlWriter {
     return rows;
   }
 
-  /** Appends one row as one line and fsyncs it. Calls are serialized. */
+  /**
+   * Appends one row as one line and fsyncs it; when the disk refuses it, the file is cut back to
+   * its previous length and a {@linkcode DiskError} is thrown. Calls are serialized.
+   */
   append(row: Record<string, unknown>): Promise<void> {
     return this.#serialize(() => appendLine(this.path, JSON.stringify(row)));
   }
@@ -71,12 +77,21 @@ export class JsonlWriter {
 
 async function appendLine(path: string, line: string): Promise<void> {
   await writable();
-  const file = await Deno.open(path, { append: true, create: true });
+  const file = await onDisk(path, () => Deno.open(path, { append: true, create: true }));
   try {
-    const bytes = new TextEncoder().encode(`${line}\n`);
-    let written = 0;
-    while (written < bytes.length) written += await file.write(bytes.subarray(written));
-    await file.sync();
+    const before = (await file.stat()).size;
+    try {
+      const bytes = new TextEncoder().encode(`${line}\n`);
+      let written = 0;
+      while (written < bytes.length) written += await file.write(bytes.subarray(written));
+      await file.sync();
+    } catch (error) {
+      const fault = DiskError.from(error, path);
+      if (!fault) throw error;
+      // No torn row: what was written of this line goes (which also gives the space back).
+      await file.truncate(before).then(() => file.sync()).catch(() => {});
+      throw fault;
+    }
   } finally {
     file.close();
   }
@@ -89,10 +104,10 @@ async function repairTornTail(path: string): Promise<number> {
     file = await Deno.open(path, { read: true, write: true });
   } catch (error) {
     if (error instanceof Deno.errors.NotFound) {
-      await Deno.writeFile(path, new Uint8Array());
+      await onDisk(path, () => Deno.writeFile(path, new Uint8Array()));
       return 0;
     }
-    throw error;
+    throw DiskError.from(error, path, "open") ?? error;
   }
   try {
     const size = (await file.stat()).size;
@@ -117,9 +132,12 @@ async function repairTornTail(path: string): Promise<number> {
     await file.seek(cut, Deno.SeekMode.Start);
     let read = 0;
     while (read < tail.length) read += (await file.read(tail.subarray(read))) ?? tail.length;
-    await Deno.writeFile(`${path}.torn`, new Uint8Array([...tail, 10]), { append: true });
-    await file.truncate(cut);
-    await file.sync();
+    const torn = `${path}.torn`;
+    await onDisk(torn, () => Deno.writeFile(torn, new Uint8Array([...tail, 10]), { append: true }));
+    await onDisk(path, async () => {
+      await file.truncate(cut);
+      await file.sync();
+    });
     return tail.length;
   } finally {
     file.close();

@@ -7,6 +7,7 @@
  * @module
  */
 import { join } from "node:path";
+import { makeDir, writeTextFile } from "../../fs.ts";
 import { redact } from "../../redact.ts";
 
 /** One logged completion. */
@@ -36,10 +37,13 @@ export class CompletionLog {
     this.#secrets = secrets.flatMap((s) => [s, JSON.stringify(s).slice(1, -1)]);
   }
 
-  /** Writes one record; returns the file's path. */
+  /**
+   * Writes one record; returns the file's path. Throws a `DiskError` when the disk refuses it
+   * (no part of the file is left).
+   */
   async write(record: CompletionRecord): Promise<string> {
     if (!this.#created) {
-      await Deno.mkdir(this.#dir, { recursive: true });
+      await makeDir(this.#dir);
       this.#created = true;
     }
     const timestamp = (performance.timeOrigin + performance.now()) / 1000;
@@ -57,7 +61,7 @@ export class CompletionLog {
     for (let bump = 0;; bump++) {
       const path = join(this.#dir, `${this.#prefix}-${(timestamp + bump / 1e6).toFixed(6)}.json`);
       try {
-        await Deno.writeTextFile(path, text, { createNew: true });
+        await writeTextFile(path, text, { createNew: true });
         return path;
       } catch (error) {
         if (!(error instanceof Deno.errors.AlreadyExists)) throw error;
