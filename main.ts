@@ -6,6 +6,7 @@
  */
 import { Command, CommanderError, InvalidArgumentError, Option } from "@commander-js/extra-typings";
 import { DiskError, EXIT, VeloraError } from "./src/errors.ts";
+import { redact } from "./src/redact.ts";
 
 const collect = (value: string, previous: string[]) => [...previous, value];
 const positiveInt = (value: string) => {
@@ -87,6 +88,10 @@ export function buildProgram(): Command {
     .option("--output-dir <dir>", "where eval_outputs/ goes (default: next to the trajectory file)")
     .option("--num-workers <n>", "instances at once", positiveInt, 1)
     .option("--force", "evaluate again even when a patch did not change")
+    .option(
+      "--trust-row-parsers",
+      "run the rows' cmd: parsers on this machine (default: inside the evaluation container)",
+    )
     .action(async (options) => {
       const { evaluateCommand } = await import("./src/cli/evaluate.ts");
       await evaluateCommand(options);
@@ -99,6 +104,10 @@ export function buildProgram(): Command {
     .option("--timeout <seconds>", "time limit of each run", positiveInt, 600)
     .option("--num-workers <n>", "tasks at once", positiveInt, 1)
     .option("--output-dir <dir>", "where the per-task reports go (default: <dataset>.validation)")
+    .option(
+      "--trust-row-parsers",
+      "run the rows' cmd: parsers on this machine (default: inside the evaluation container)",
+    )
     .action(async (dataset, options) => {
       const { validateCommand } = await import("./src/cli/evaluate.ts");
       await validateCommand(dataset, options);
@@ -149,6 +158,10 @@ export function buildProgram(): Command {
     .option("--image <template>", "image template, e.g. tasks/{org}_m_{repo}:pr-{number}")
     .option("--work-dir <dir>", "run logs (default: <output>.runs)")
     .option("--force", "derive rows already in the output again")
+    .option(
+      "--trust-row-parsers",
+      "run the rows' cmd: parsers on this machine (default: inside the evaluation container)",
+    )
     .action(async (tasks, options) => {
       const { deriveCommand } = await import("./src/cli/derive.ts");
       await deriveCommand(tasks, options);
@@ -304,10 +317,10 @@ export async function main(args: string[]): Promise<number> {
     // A full or read-only disk is one line even where no writer of src/fs.ts named the path.
     const known = error instanceof VeloraError ? error : DiskError.from(error);
     if (known) {
-      console.error(`velora: ${known.message}`);
+      console.error(redact(`velora: ${known.message}`));
       return known.exitCode;
     }
-    console.error(error);
+    console.error(redact(Deno.inspect(error)));
     return EXIT.failed;
   }
 }

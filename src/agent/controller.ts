@@ -158,12 +158,11 @@ const RUNNABLE = new Set([
  * errors thrown by `onEvent`, and for a {@linkcode DiskError}.
  */
 export async function runEpisode(options: EpisodeOptions): Promise<EpisodeResult> {
-  const secrets = options.llm?.secrets ?? [];
-  const log = (line: string) => options.log?.(redact(line, secrets));
+  const log = (line: string) => options.log?.(redact(line));
   const agent = await agentFor(options, log);
   const metrics = agent.llm?.metrics ??
     new Metrics(options.llm?.model ?? "default", options.limits.maxBudgetPerTask ?? null);
-  const events = new EventLog(options.onEvent, secrets);
+  const events = new EventLog(options.onEvent);
   using clock = wallClock(options.limits.wallClockSeconds);
   const signal = AbortSignal.any([options.signal, clock.signal].filter((s) => s !== undefined));
   const ctx: Context = { options, agent, events, signal, wall: clock.signal, log };
@@ -177,7 +176,7 @@ export async function runEpisode(options: EpisodeOptions): Promise<EpisodeResult
     iteration++;
     end = await takeStep(ctx, iteration);
   }
-  const lastError = end.lastError === null ? null : redact(end.lastError, secrets);
+  const lastError = end.lastError === null ? null : redact(end.lastError);
   if (lastError) log(`Episode ended (${end.exit.reason}): ${lastError}`);
   return {
     history: events.history(),

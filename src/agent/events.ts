@@ -8,7 +8,7 @@
  */
 import type { MetricsSnapshot } from "./llm/metrics.ts";
 import type { ChatCompletion } from "./llm/types.ts";
-import { redact } from "../redact.ts";
+import { redactDeep } from "../redact.ts";
 
 /** The OpenHands version whose event and message shapes velora writes. */
 export const OPENHANDS_VERSION = "0.62.0";
@@ -80,11 +80,9 @@ export type OnEvent = (event: EventDict) => void | Promise<void>;
 export class EventLog {
   readonly #events: EventDict[] = [];
   readonly #onEvent?: OnEvent;
-  readonly #secrets: readonly string[];
 
-  constructor(onEvent?: OnEvent, secrets: readonly string[] = []) {
+  constructor(onEvent?: OnEvent) {
     if (onEvent) this.#onEvent = onEvent;
-    this.#secrets = secrets;
   }
 
   /** The events so far, as the agent sees them (not redacted). */
@@ -113,21 +111,8 @@ export class EventLog {
   }
 
   private redacted(event: EventDict): EventDict {
-    return redactDeep(structuredClone(event), this.#secrets) as EventDict;
+    return redactDeep(structuredClone(event)) as EventDict;
   }
-}
-
-/** Replaces secrets in every string of a JSON value (in place for objects; returns the value). */
-export function redactDeep(value: unknown, secrets: readonly string[]): unknown {
-  if (secrets.length === 0) return value;
-  if (typeof value === "string") return redact(value, secrets);
-  if (Array.isArray(value)) {
-    value.forEach((item, i) => (value[i] = redactDeep(item, secrets)));
-  } else if (typeof value === "object" && value !== null) {
-    const record = value as Record<string, unknown>;
-    for (const key of Object.keys(record)) record[key] = redactDeep(record[key], secrets);
-  }
-  return value;
 }
 
 /** Python's `datetime.now().isoformat()`: local time, microseconds, no zone. */

@@ -9,6 +9,7 @@ import { checkTasks, deriveSummaryLine, deriveTasks } from "../derive/derive.ts"
 import { connect, ping } from "../docker/client.ts";
 import { InterruptedError, UsageError } from "../errors.ts";
 import { imageNaming } from "../images/image_name.ts";
+import { redact } from "../redact.ts";
 import { withInterrupts } from "./_interrupt.ts";
 
 /** Flags of `velora derive`. */
@@ -23,6 +24,7 @@ export interface DeriveFlags {
   testOutputParser?: string;
   image?: string;
   force?: true;
+  trustRowParsers?: true;
 }
 
 /** The default output next to the task file: `tasks.jsonl` → `tasks.derived.jsonl`. */
@@ -65,6 +67,7 @@ export async function deriveCommand(tasks: string, flags: DeriveFlags): Promise<
         patchFallback: "none",
         network,
         skippedPassToPassOk: false,
+        ...(flags.trustRowParsers ? { trustRowParsers: true } : {}),
       },
       naming: imageNaming({ image: flags.image }),
       ...(flags.testCommand ? { testCommand: flags.testCommand } : {}),
@@ -72,9 +75,9 @@ export async function deriveCommand(tasks: string, flags: DeriveFlags): Promise<
       ...(flags.force ? { force: true } : {}),
       docker,
       signal,
-      log: (line) => console.error(line),
+      log: (line) => console.error(redact(line)),
     });
-    console.log(deriveSummaryLine(summary, flags.output ?? defaultDeriveOutput(tasks)));
+    console.log(redact(deriveSummaryLine(summary, flags.output ?? defaultDeriveOutput(tasks))));
     if (summary.interrupted) throw new InterruptedError("Interrupted; run again to go on");
   }, { containers: true });
 }

@@ -13,6 +13,7 @@ import { validateDataset } from "../evaluate/validate.ts";
 import { imageNaming } from "../images/image_name.ts";
 import { evaluatePhase } from "../phases/evaluate.ts";
 import { runKind } from "../pipeline/run_kind.ts";
+import { redact } from "../redact.ts";
 import { withInterrupts } from "./_interrupt.ts";
 
 /** Flags of `velora evaluate`. */
@@ -23,6 +24,7 @@ export interface EvaluateFlags {
   outputDir?: string;
   numWorkers: number;
   force?: true;
+  trustRowParsers?: true;
 }
 
 /** Implements `velora evaluate`. */
@@ -35,6 +37,7 @@ export async function evaluateCommand(flags: EvaluateFlags): Promise<void> {
       timeout: flags.timeout,
       num_workers: flags.numWorkers,
       force: flags.force,
+      trust_row_parsers: flags.trustRowParsers,
     }, {
       signal,
       labels: { dataset: "--dataset-file", out: "--output-dir" },
@@ -44,7 +47,7 @@ export async function evaluateCommand(flags: EvaluateFlags): Promise<void> {
 /** Implements `velora validate`: exits 1 when any task fails a check. */
 export async function validateCommand(
   datasetFile: string,
-  flags: { timeout: number; numWorkers: number; outputDir?: string },
+  flags: { timeout: number; numWorkers: number; outputDir?: string; trustRowParsers?: true },
 ): Promise<void> {
   const docker = connect();
   await ping(docker);
@@ -53,6 +56,7 @@ export async function validateCommand(
     patchFallback: "none",
     network: "none",
     skippedPassToPassOk: false,
+    ...(flags.trustRowParsers ? { trustRowParsers: true } : {}),
   };
   const outputDir = resolve(flags.outputDir ?? `${datasetFile}.validation`);
   const dataset = await readDataset(datasetFile);
@@ -65,9 +69,9 @@ export async function validateCommand(
       numWorkers: flags.numWorkers,
       docker,
       signal,
-      log: (line) => console.error(line),
+      log: (line) => console.error(redact(line)),
     }), { containers: true });
-  console.log(result.table);
+  console.log(redact(result.table));
   if (result.failing.length > 0) {
     throw new VeloraError(
       `${result.failing.length} of ${result.rows.length} tasks fail validation`,

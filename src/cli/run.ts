@@ -4,6 +4,7 @@
  * @module
  */
 import { stringify } from "yaml";
+import { addLlmConfigSecrets } from "../config/load_llm_config.ts";
 import { InterruptedError } from "../errors.ts";
 import { PHASE_KINDS } from "../phases/mod.ts";
 import { loadPipeline, type Plan } from "../pipeline/load.ts";
@@ -24,6 +25,11 @@ export interface RunFlags {
 /** Implements `velora run`. */
 export async function runCommand(file: string, flags: RunFlags): Promise<void> {
   const plan = await loadPipeline(file, PHASE_KINDS, { overrides: flags.set });
+  // Every api_key of the LLM configs the run reads is masked from the start, like the environment's.
+  for (const phase of plan.phases) {
+    const file = phase.params.config_file;
+    if (phase.kind === "infer" && typeof file === "string") await addLlmConfigSecrets(file);
+  }
   const options: RunOptions = {
     only: flags.only,
     rerun: flags.rerun,
@@ -31,7 +37,7 @@ export async function runCommand(file: string, flags: RunFlags): Promise<void> {
     ...(flags.restart ? { restart: true } : {}),
   };
   if (flags.dryRun) {
-    console.log(redact(await describePlan(plan, options), plan.secrets));
+    console.log(redact(await describePlan(plan, options)));
     return;
   }
 
@@ -46,7 +52,7 @@ export async function runCommand(file: string, flags: RunFlags): Promise<void> {
 async function runWithSignals(plan: Plan, options: RunOptions): Promise<void> {
   await withInterrupts(async ({ signal, onStopNow }) => {
     await runPipeline(plan, PHASE_KINDS, {
-      log: (line) => console.error(redact(line, plan.secrets)),
+      log: (line) => console.error(redact(line)),
       ...options,
       signal,
       onKillChildren: (kill) => onStopNow(kill),

@@ -23,13 +23,10 @@ export interface InterpolationContext {
   env(name: string): string | undefined;
   /** The pipeline's `defaults` table, already resolved. */
   defaults: Record<string, unknown>;
-  /** Values taken from environment variables whose names look secret, collected for redaction. */
-  secrets: Set<string>;
 }
 
 const REFERENCE = /\$\$\{|\$\{([^}]*)\}|\$\{[^}]*$/g;
 const WHOLE_REFERENCE = /^\$\{\s*defaults\.([^}]+?)\s*\}$/;
-const SECRET_NAME = /KEY|TOKEN|SECRET|PASSWORD|PASSWD|CREDENTIAL/i;
 
 /** Resolves every reference in a value tree; strings that are one `${defaults.x}` keep x's type. */
 export function interpolate(value: unknown, ctx: InterpolationContext, path: KeyPath): unknown {
@@ -52,7 +49,6 @@ export function interpolate(value: unknown, ctx: InterpolationContext, path: Key
 export function resolveDefaults(
   raw: Record<string, unknown>,
   env: InterpolationContext["env"],
-  secrets: Set<string>,
 ): Record<string, unknown> {
   const resolved: Record<string, unknown> = {};
   const visiting: string[] = [];
@@ -65,7 +61,7 @@ export function resolveDefaults(
       return typeof key === "string" && Object.hasOwn(raw, key);
     },
   });
-  const ctx: InterpolationContext = { env, defaults: lookup, secrets };
+  const ctx: InterpolationContext = { env, defaults: lookup };
   const resolveKey = (key: string): unknown => {
     if (Object.hasOwn(resolved, key)) return resolved[key];
     if (visiting.includes(key)) {
@@ -116,10 +112,7 @@ function resolveExpression(expression: string, ctx: InterpolationContext, path: 
       );
     }
     const value = ctx.env(name);
-    if (value !== undefined && value !== "") {
-      if (SECRET_NAME.test(name)) ctx.secrets.add(value);
-      return value;
-    }
+    if (value !== undefined && value !== "") return value;
     if (fallback !== undefined) return fallback;
     throw new InterpolationError(
       path,

@@ -48,8 +48,6 @@ export interface LlmConfig {
   customLlmProvider?: string;
   /** Observation text longer than this is cut in the middle before it goes to the model. @default 30000 */
   maxMessageChars: number;
-  /** Secret values seen while resolving (the key, `${env.X}` secrets): redact them from any output. */
-  secrets: string[];
 }
 
 /** Keys velora reads, with the zod type of their raw value. */
@@ -113,7 +111,6 @@ export const IGNORED_OPENHANDS_KEYS: readonly string[] = [
 export function llmConfigFromSection(
   name: string,
   section: LlmSection,
-  secrets: string[],
   scriptFile?: string,
 ): LlmConfig {
   const s = section;
@@ -140,7 +137,6 @@ export function llmConfigFromSection(
     dropParams: s.drop_params ?? true,
     ...(s.custom_llm_provider === undefined ? {} : { customLlmProvider: s.custom_llm_provider }),
     maxMessageChars: s.max_message_chars ?? 30000,
-    secrets,
   };
 }
 

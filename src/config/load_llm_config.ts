@@ -10,6 +10,7 @@
  */
 import { dirname, resolve } from "node:path";
 import { didYouMean } from "../did_you_mean.ts";
+import { addSecrets } from "../redact.ts";
 import { ConfigError, UsageError } from "../errors.ts";
 import { interpolate, InterpolationError, isPlainObject } from "./interpolate.ts";
 import { formatKeyPath, type KeyPath } from "./key_path.ts";
@@ -78,15 +79,15 @@ export async function resolveLlmConfig(
       `no section [${wanted}]${didYouMean(wanted, known)}; defined: ${known.join(", ") || "none"}`,
     );
   }
+  addSecrets(apiKeysOf(source.data, env));
   const raw = collectKeys(source.data, wanted);
-  const secrets = new Set<string>();
   const values: Record<string, unknown> = {};
   const allowed = Object.keys(llmSectionSchema.shape);
   for (const [key, { value, path }] of raw) {
     if (IGNORED_OPENHANDS_KEYS.includes(key)) continue;
     if (!allowed.includes(key)) fail(path, `unknown key "${key}"${didYouMean(key, allowed)}`);
     try {
-      values[key] = interpolate(value, { env, defaults: {}, secrets }, path);
+      values[key] = interpolate(value, { env, defaults: {} }, path);
     } catch (error) {
       if (error instanceof InterpolationError) fail(error.path, error.message);
       throw error;
@@ -101,7 +102,6 @@ export async function resolveLlmConfig(
     fail(pathOf(key), key === "model" && detail === "missing" ? "missing model" : detail);
   }
   const section = parsed.data!;
-  if (section.api_key) secrets.add(section.api_key);
 
   let scriptFile: string | undefined;
   if (section.model.startsWith(SCRIPTED_PREFIX)) {
@@ -132,7 +132,38 @@ export async function resolveLlmConfig(
   if (section.base_url !== undefined && !/^https?:\/\//i.test(section.base_url)) {
     fail(pathOf("base_url"), `expected an http:// or https:// URL, got "${section.base_url}"`);
   }
-  return llmConfigFromSection(wanted, section, [...secrets], scriptFile);
+  return llmConfigFromSection(wanted, section, scriptFile);
+}
+
+/**
+ * Every section's `api_key`, resolved where it can be (a reference that does not resolve is left
+ * out): all of them are secrets of the process, not only the section in use.
+ */
+export function apiKeysOf(
+  data: unknown,
+  env: (name: string) => string | undefined = (name) => Deno.env.get(name),
+): string[] {
+  const keys: string[] = [];
+  for (const name of llmSectionNames(data)) {
+    const raw = collectKeys(data, name).get("api_key");
+    if (raw === undefined) continue;
+    try {
+      const value = interpolate(raw.value, { env, defaults: {} }, raw.path);
+      if (typeof value === "string") keys.push(value);
+    } catch {
+      // an unresolved reference: the section in use reports it
+    }
+  }
+  return keys;
+}
+
+/** Reads a config file's `api_key`s into the process's secrets; a missing file adds nothing. */
+export async function addLlmConfigSecrets(file: string): Promise<void> {
+  try {
+    addSecrets(apiKeysOf(parseSource(file, await Deno.readTextFile(file)).data));
+  } catch {
+    // unreadable or malformed: loading it later reports why
+  }
 }
 
 interface RawKey {

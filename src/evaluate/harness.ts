@@ -1,7 +1,12 @@
 /**
  * Evaluates one instance in a fresh container from its image (network off, limits, velora
  * labels), driven by `docker exec` with the time limit enforced inside the container. Writes
- * `eval_outputs/<id>/{patch.diff, eval.sh, test_output.txt, run_instance.log, report.json}`.
+ * `eval_outputs/<id>/{patch.diff, eval.sh, test_output.txt, run_instance.log, report.json}`
+ * (and `parser.sh` for a command parser run in the container).
+ *
+ * A row's `cmd:` parser is data from the dataset, not code velora trusts: it runs inside the
+ * evaluation container after the tests (no bind mounts; the network of the tests), with the test
+ * log on stdin. Only {@linkcode EvalSettings.trustRowParsers} runs it on the host.
  *
  * @module
  */
@@ -20,11 +25,18 @@ import { veloraLabels } from "../docker/labels.ts";
 import { putFiles } from "../docker/put_files.ts";
 import { DiskError } from "../errors.ts";
 import { makeDir, onDiskSync, writeFileAtomic, writeTextFile } from "../fs.ts";
+import { redact } from "../redact.ts";
 import { defaultGoModule } from "./canonical.ts";
-import { buildEvalScript, buildRunner, EVAL_DIR, filesOfDiff } from "./eval_script.ts";
+import {
+  buildEvalScript,
+  buildParserScript,
+  buildRunner,
+  EVAL_DIR,
+  filesOfDiff,
+} from "./eval_script.ts";
 import { engineFailure, infraFailure } from "./infra.ts";
 import { decideMsb, type MsbRow, type MsbVerdict } from "./mswebench_rule.ts";
-import { parseWithCommand } from "./parsers/command.ts";
+import { commandAnswer, type CommandResult, parseWithCommand } from "./parsers/command.ts";
 import { resolveParser } from "./parsers/mod.ts";
 import { msbParser } from "./parsers/mswebench/mod.ts";
 import type { Framework, ParsedTests } from "./parsers/types.ts";
@@ -43,6 +55,11 @@ export interface EvalSettings {
   cpus?: number;
   /** A PASS_TO_PASS test reported SKIPPED still counts as kept. */
   skippedPassToPassOk: boolean;
+  /**
+   * Run rows' `cmd:` parsers on the host, where velora runs (`trust_row_parsers`,
+   * `--trust-row-parsers`). Default: inside the evaluation container.
+   */
+  trustRowParsers?: boolean;
 }
 
 /** One instance to evaluate. */
@@ -61,6 +78,10 @@ export interface EvalTask {
 }
 
 const OUTPUT_FILE = `${EVAL_DIR}/test_output.txt`;
+const PARSER_INPUT = `${EVAL_DIR}/parser_input.txt`;
+const PARSER_SCRIPT = `${EVAL_DIR}/parser.sh`;
+/** Seconds a command parser may run in the container. */
+const PARSER_TIMEOUT_SECONDS = 300;
 
 /** Evaluates a Velora/SWE-style instance (a row with `test_command`). */
 export async function evaluateVelora(task: EvalTask, settings: EvalSettings): Promise<Verdict> {
@@ -78,7 +99,10 @@ export async function evaluateVelora(task: EvalTask, settings: EvalSettings): Pr
     policy: { skippedPassToPassOk: settings.skippedPassToPassOk },
   });
   const report = instanceReport(verdict, { patch: task.patch, applied: applied(outcome) });
-  await writeFileAtomic(join(task.dir, "report.json"), JSON.stringify(report, null, 2) + "\n");
+  await writeFileAtomic(
+    join(task.dir, "report.json"),
+    redact(JSON.stringify(report, null, 2)) + "\n",
+  );
   log(`verdict: ${verdict.category}: ${verdict.reason}`);
   return verdict;
 }
@@ -125,10 +149,11 @@ export async function runVeloraTests(
     return finish({ kind: "harness_error", message: (error as Error).message });
   }
   const framework = parser.kind === "builtin" ? parser.entry.framework : "plain";
+  const repos = instance.repo_path
+    ? [instance.repo_path]
+    : ["/app/repo", "/testbed", ...repoCandidates(instance).slice(0, 1), "/workspace/*"];
   const script = buildEvalScript({
-    repoCandidates: instance.repo_path
-      ? [instance.repo_path]
-      : ["/app/repo", "/testbed", ...repoCandidates(instance).slice(0, 1), "/workspace/*"],
+    repoCandidates: repos,
     baseCommit: instance.base_commit,
     testPatchFiles: instance.test_patch.map(filesOfDiff),
     testCommand: instance.test_command!,
@@ -137,20 +162,47 @@ export async function runVeloraTests(
   });
   await writeTextFile(join(task.dir, "eval.sh"), script);
 
-  const run = await runInContainer(task, settings, log, [
-    { path: `${EVAL_DIR}/model.patch`, content: ensureNewline(task.patch ?? "") },
-    ...instance.test_patch.map((p, i) => ({
-      path: `${EVAL_DIR}/test_${i}.patch`,
-      content: ensureNewline(p),
-    })),
-    { path: `${EVAL_DIR}/eval.sh`, content: script, mode: 0o755 },
-  ], `bash ${EVAL_DIR}/eval.sh`);
+  // A row's command parser runs in the container, after the tests, unless row parsers are trusted.
+  const inContainer = parser.kind === "command" && !settings.trustRowParsers
+    ? parser.command
+    : undefined;
+  let parsedThere: ParsedTests | Error | undefined;
+  const parseThere = inContainer === undefined
+    ? undefined
+    : async (container: Container, output: string) => {
+      if (setupFailed(output)) return;
+      const parserScript = buildParserScript(repos, inContainer);
+      await writeTextFile(join(task.dir, "parser.sh"), parserScript);
+      log("running the row's parser command in the evaluation container");
+      const result = await runParserInContainer(container, parserScript, testLogOf(output));
+      try {
+        parsedThere = commandAnswer(inContainer, result);
+      } catch (error) {
+        parsedThere = error as Error;
+      }
+    };
+
+  const run = await runInContainer(
+    task,
+    settings,
+    log,
+    [
+      { path: `${EVAL_DIR}/model.patch`, content: ensureNewline(task.patch ?? "") },
+      ...instance.test_patch.map((p, i) => ({
+        path: `${EVAL_DIR}/test_${i}.patch`,
+        content: ensureNewline(p),
+      })),
+      { path: `${EVAL_DIR}/eval.sh`, content: script, mode: 0o755 },
+    ],
+    `bash ${EVAL_DIR}/eval.sh`,
+    parseThere,
+  );
   if ("infra" in run) {
     await Deno.remove(join(task.dir, "test_output.txt")).catch(() => {});
     return finish({ kind: "infra_error", message: run.infra }, framework);
   }
   const output = run.output;
-  await writeTextFile(join(task.dir, "test_output.txt"), output);
+  await writeTextFile(join(task.dir, "test_output.txt"), redact(output));
 
   const harnessError = output.match(/^VELORA_EVAL_ERROR: (.*)$/m)?.[1];
   if (harnessError) {
@@ -167,14 +219,24 @@ export async function runVeloraTests(
   if (/^VELORA_PATCH_APPLIED: fuzz$/m.test(output)) {
     log("the model patch applied only with patch --fuzz=5");
   }
-  const testLog = between(output, ">>>>> Start Test Output", ">>>>> End Test Output");
+  const testLog = testLogOf(output);
   let tests: ParsedTests;
   try {
-    tests = parser.kind === "builtin"
-      ? parser.entry.parse(testLog)
-      : await parseWithCommand(parser.command, testLog, runHostCommand);
+    if (parser.kind === "builtin") {
+      tests = parser.entry.parse(testLog);
+    } else if (inContainer !== undefined) {
+      if (parsedThere === undefined) throw new Error("the parser command did not run");
+      if (parsedThere instanceof Error) throw parsedThere;
+      tests = parsedThere;
+    } else {
+      log("running the row's parser command on the host (row parsers are trusted)");
+      tests = await parseWithCommand(parser.command, testLog, runHostCommand);
+    }
   } catch (error) {
-    return finish({ kind: "harness_error", message: (error as Error).message }, framework);
+    return finish(
+      { kind: "harness_error", message: redact((error as Error).message) },
+      framework,
+    );
   }
   if (run.timedOut) {
     log(`the tests passed the ${settings.timeoutSeconds}s limit and were killed; ${run.leftover}`);
@@ -211,7 +273,10 @@ export async function evaluateMsb(task: EvalTask, settings: EvalSettings): Promi
         reason: verdict.reason,
         ...(verdict.infra ? { infra: true } : {}),
       };
-    await writeFileAtomic(join(task.dir, "report.json"), JSON.stringify(body, null, 2) + "\n");
+    await writeFileAtomic(
+      join(task.dir, "report.json"),
+      redact(JSON.stringify(body, null, 2)) + "\n",
+    );
     log(`verdict: ${verdict.outcome}: ${verdict.reason}`);
     return verdict;
   };
@@ -229,7 +294,7 @@ export async function evaluateMsb(task: EvalTask, settings: EvalSettings): Promi
     await Deno.remove(join(task.dir, "test_output.txt")).catch(() => {});
     return await done(decideMsb(row, { kind: "infra_error", message: run.infra }));
   }
-  await writeTextFile(join(task.dir, "test_output.txt"), run.output);
+  await writeTextFile(join(task.dir, "test_output.txt"), redact(run.output));
   if (run.timedOut) {
     return await done(
       decideMsb(row, {
@@ -260,8 +325,9 @@ interface ContainerRun {
 }
 
 /**
- * Starts the container, writes the files, runs `command` under the time limit, removes it.
- * `infra`: the container or the engine failed (`infra.ts`), so the output cannot be judged.
+ * Starts the container, writes the files, runs `command` under the time limit, then `after` (in
+ * the same container), removes it. `infra`: the container or the engine failed (`infra.ts`), so
+ * the output cannot be judged.
  */
 async function runInContainer(
   task: EvalTask,
@@ -269,6 +335,7 @@ async function runInContainer(
   log: (line: string) => void,
   files: { path: string; content: string; mode?: number }[],
   command: string,
+  after?: (container: Container, output: string) => Promise<void>,
 ): Promise<ContainerRun | { infra: string }> {
   let container: Container | undefined;
   let timer: ReturnType<typeof setTimeout> | undefined;
@@ -328,6 +395,7 @@ async function runInContainer(
       }`,
     );
     const leftover = timedOut ? await leftoverProcesses(container) : "";
+    await after?.(container, output);
     return { output, timedOut, leftover };
   } catch (error) {
     if (error instanceof DiskError) throw error; // velora's own files: the run stops
@@ -358,7 +426,42 @@ async function leftoverProcesses(container: Container): Promise<string> {
   return others.length === 0 ? "no process left" : `processes left: ${others.join(", ")}`;
 }
 
-async function runHostCommand(command: string, stdin: string) {
+/**
+ * Runs a parser script in the evaluation container with the test log on stdin, under a time limit
+ * (`timeout` where the image has it). Throws only when the engine fails (an infrastructure error).
+ */
+async function runParserInContainer(
+  container: Container,
+  script: string,
+  testLog: string,
+): Promise<CommandResult> {
+  await putFiles(container, [
+    { path: PARSER_INPUT, content: testLog },
+    { path: PARSER_SCRIPT, content: script, mode: 0o755 },
+  ]);
+  const limit = PARSER_TIMEOUT_SECONDS;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const guard = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error("docker exec did not return")), (limit + 60) * 1000);
+  });
+  try {
+    const result = await Promise.race([
+      execIn(container, [
+        "bash",
+        "-c",
+        `if command -v timeout >/dev/null 2>&1; then exec timeout -k 5 ${limit} bash ${PARSER_SCRIPT}; ` +
+        `else exec bash ${PARSER_SCRIPT}; fi < ${PARSER_INPUT}`,
+      ]),
+      guard,
+    ]);
+    return { code: result.exitCode, stdout: result.stdout, stderr: result.stderr };
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** Runs a trusted parser command on the host, from where velora runs. */
+async function runHostCommand(command: string, stdin: string): Promise<CommandResult> {
   const child = new Deno.Command("bash", {
     args: ["-c", command],
     stdin: "piped",
@@ -366,8 +469,12 @@ async function runHostCommand(command: string, stdin: string) {
     stderr: "piped",
   }).spawn();
   const writer = child.stdin.getWriter();
-  await writer.write(new TextEncoder().encode(stdin));
-  await writer.close();
+  try {
+    await writer.write(new TextEncoder().encode(stdin));
+    await writer.close();
+  } catch {
+    // the command exited without reading all of its input
+  }
   const out = await child.output();
   const decode = (b: Uint8Array) => new TextDecoder().decode(b);
   return { code: out.code, stdout: decode(out.stdout), stderr: decode(out.stderr) };
@@ -381,7 +488,7 @@ async function instanceLog(dir: string): Promise<(line: string) => void> {
     onDiskSync(
       path,
       () =>
-        Deno.writeTextFileSync(path, `${new Date().toISOString()} - INFO - ${line}\n`, {
+        Deno.writeTextFileSync(path, `${new Date().toISOString()} - INFO - ${redact(line)}\n`, {
           append: true,
         }),
     );
@@ -389,6 +496,15 @@ async function instanceLog(dir: string): Promise<(line: string) => void> {
 
 function applied(outcome: RunOutcome): boolean {
   return outcome.kind === "ran" || outcome.kind === "timeout";
+}
+
+/** Whether eval.sh stopped before the tests (no log to parse). */
+function setupFailed(output: string): boolean {
+  return /^VELORA_EVAL_ERROR: /m.test(output) || /^VELORA_PATCH_FAILED$/m.test(output);
+}
+
+function testLogOf(output: string): string {
+  return between(output, ">>>>> Start Test Output", ">>>>> End Test Output");
 }
 
 function between(text: string, start: string, end: string): string {

@@ -18,6 +18,7 @@ import { ConfigError } from "../errors.ts";
 import { imageFor, type ImageNaming } from "../images/image_name.ts";
 import { JsonlWriter } from "../output/jsonl_writer.ts";
 import { makeDir, writeFileAtomic } from "../fs.ts";
+import { redact } from "../redact.ts";
 import type { JitImages } from "../images/jit.ts";
 import { type EvalSettings, type EvalTask, evaluateMsb, evaluateVelora } from "./harness.ts";
 import type { MsbVerdict } from "./mswebench_rule.ts";
@@ -118,7 +119,10 @@ export async function runEvaluation(options: EvaluationOptions): Promise<Evaluat
       }
       const result = await evaluateRow(row, patch, dir, runLabel, options);
       const record: Stored = { patch_sha256: hash, ...result };
-      await writeFileAtomic(join(dir, "velora_eval.json"), JSON.stringify(record, null, 2) + "\n");
+      await writeFileAtomic(
+        join(dir, "velora_eval.json"),
+        redact(JSON.stringify(record, null, 2)) + "\n",
+      );
       results.set(id, record);
       options.log(`${id}: ${categoryOf(result.verdict)}: ${result.verdict.reason}`);
     }

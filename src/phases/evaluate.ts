@@ -35,6 +35,9 @@ export const evaluateSchema = phaseSchema("evaluate", {
   memory_gb: z.number().positive().optional(),
   cpus: z.number().positive().optional(),
   force: z.boolean().default(false).describe("Evaluate again even if the patch did not change"),
+  trust_row_parsers: z.boolean().optional().describe(
+    "Run rows' cmd: parsers on the host (default: inside the evaluation container)",
+  ),
 });
 
 /** The `evaluate` phase kind. */
@@ -83,6 +86,7 @@ export const evaluatePhase = definePhase({
           patchFallback: params.patch_fallback,
           network: params.network,
           skippedPassToPassOk: params.skipped_pass_to_pass_ok,
+          ...(params.trust_row_parsers ? { trustRowParsers: true } : {}),
           ...(params.memory_gb ? { memoryBytes: Math.round(params.memory_gb * 1e9) } : {}),
           ...(params.cpus ? { cpus: params.cpus } : {}),
         },

@@ -54,8 +54,6 @@ export interface Plan {
   defaults: Record<string, unknown>;
   /** Phases in order. */
   phases: PlannedPhase[];
-  /** Values taken from secret-looking environment variables; redact them from any output. */
-  secrets: Set<string>;
 }
 
 /** Options of {@linkcode loadPipeline}. */
@@ -112,14 +110,13 @@ export function buildPlan(
   if (!isPlainObject(source.data)) fail([], "expected a table of keys at the top level");
   checkPhaseKinds(raw, registry, fail);
 
-  const secrets = new Set<string>();
   let resolved: Record<string, unknown>;
   try {
     const rawDefaults = isPlainObject(raw.defaults) ? raw.defaults : {};
-    const defaults = resolveDefaults(rawDefaults, env, secrets);
+    const defaults = resolveDefaults(rawDefaults, env);
     const { defaults: _, ...rest } = raw;
     resolved = {
-      ...(interpolate(rest, { env, defaults, secrets }, []) as Record<string, unknown>),
+      ...(interpolate(rest, { env, defaults }, []) as Record<string, unknown>),
       ...(raw.defaults === undefined ? {} : { defaults }),
     };
   } catch (error) {
@@ -155,7 +152,6 @@ export function buildPlan(
     runDir: resolve(cwd, pipeline.output_dir),
     defaults: pipeline.defaults,
     phases,
-    secrets,
   };
 }
 

@@ -22,7 +22,7 @@ export interface PhaseContext {
   signal: AbortSignal;
   /** Absolute path of this phase's log file (appended to); absent when it runs as a command. */
   logFile?: string;
-  /** Masks the secrets the pipeline took from the environment; apply it to anything written. */
+  /** Masks secrets (see src/redact.ts: secret-named variables, LLM api_keys); apply it to anything written. */
   redact(text: string): string;
   /** Prints a progress line for the user. */
   log(message: string): void;

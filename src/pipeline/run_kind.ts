@@ -7,6 +7,7 @@
  * @module
  */
 import { UsageError } from "../errors.ts";
+import { redact } from "../redact.ts";
 import { type PhaseContext, type PhaseKind, type PhaseSummary, renderKeys } from "./phase.ts";
 import { mergeSkipIds } from "./skip_ids.ts";
 
@@ -55,9 +56,9 @@ export async function runKind(
   const ctx: PhaseContext = {
     phase: kind.kind,
     signal: io.signal,
-    redact: (text) => text,
-    log: io.log ?? ((line) => console.error(line)),
-    result: io.result ?? ((line) => console.log(line)),
+    redact: (text) => redact(text),
+    log: (line) => (io.log ?? console.error)(redact(line)),
+    result: (line) => (io.result ?? console.log)(redact(line)),
     trackChild(child) {
       children.add(child);
       return () => children.delete(child);

@@ -281,7 +281,7 @@ async function runPhase(
     logFile: join(plan.runDir, "logs", `${phase.name}.log`),
     log: (message) => deps.log(`    ${message}`),
     result: (message) => deps.log(`    ${message}`),
-    redact: (text) => redact(text, plan.secrets),
+    redact: (text) => redact(text),
     trackChild(child) {
       deps.children.add(child);
       return () => deps.children.delete(child);

@@ -10,6 +10,7 @@
 import { join } from "node:path";
 import { UsageError } from "../errors.ts";
 import { writeFileAtomic } from "../fs.ts";
+import { redact } from "../redact.ts";
 import type { PhaseSummary } from "./phase.ts";
 import type { Fingerprint } from "./fingerprint.ts";
 import type { InputDigests } from "./input_digest.ts";
@@ -76,5 +77,6 @@ export async function readState(runDir: string): Promise<RunState | undefined> {
 /** Writes the state atomically: a crash leaves either the old or the new file, never a torn one. */
 export async function writeState(runDir: string, state: RunState): Promise<void> {
   state.updated_at = new Date().toISOString();
-  await writeFileAtomic(statePath(runDir), JSON.stringify(state, null, 2) + "\n");
+  // A phase's error or summary can quote a secret: the file gets the masked text.
+  await writeFileAtomic(statePath(runDir), redact(JSON.stringify(state, null, 2)) + "\n");
 }

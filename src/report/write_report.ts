@@ -9,6 +9,7 @@ import { Buffer } from "node:buffer";
 import { dirname, join } from "node:path";
 import { gzipSync } from "node:zlib";
 import { writeFileAtomic } from "../fs.ts";
+import { redact } from "../redact.ts";
 import { type InstanceRecord, instanceRecord } from "./instance_record.ts";
 import { outcomeLegend, PAGE_END, pageHead, trajectoryBlock } from "./html.ts";
 import { readRunInfo } from "./run_info.ts";
@@ -64,7 +65,7 @@ export async function writeReport(
   ) {
     firstMetadata ??= row.metadata;
     const view = trajectoryView(row, evaluation, limits);
-    const packed = gzipSync(encoder.encode(JSON.stringify(view)), { level: 6 });
+    const packed = gzipSync(encoder.encode(redact(JSON.stringify(view))), { level: 6 });
     entries.delete(id); // a later row replaces an earlier one, at its own place
     entries.set(id, {
       record: instanceRecord(row, evaluation),
@@ -76,7 +77,7 @@ export async function writeReport(
   const run = await readRunInfo(outputFile, firstMetadata);
   const title = options.title ??
     (["velora report", run.dataset, run.agent, run.model].filter(Boolean).join(" · "));
-  const head = pageHead({
+  const head = redact(pageHead({
     title,
     generatedAt: (options.now ?? new Date()).toISOString(),
     source: outputFile,
@@ -84,7 +85,7 @@ export async function writeReport(
     summary,
     records,
     outcomes: outcomeLegend(),
-  });
+  }));
   const path = options.out ?? join(dirname(outputFile), "report.html");
   const bytes = await writeFileAtomic(
     path,

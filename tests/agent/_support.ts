@@ -5,10 +5,13 @@
  * @module
  */
 import type { LlmConfig } from "../../src/config/llm_config.ts";
+import { addSecrets } from "../../src/redact.ts";
 import type { ActionEvent, Observation } from "../../src/runtime/protocol.ts";
 
 /** A recognisable API key: no file a run writes may contain it. */
 export const TEST_API_KEY = "sk-velora-test-KEY-5f3a9c1e7b";
+// The key of every config velora loads is a secret of the process (`redact.ts`).
+addSecrets([TEST_API_KEY]);
 
 /** An LLM config for the fake server at `baseUrl`, with millisecond retry waits. */
 export function testLlmConfig(baseUrl: string, overrides: Partial<LlmConfig> = {}): LlmConfig {
@@ -28,7 +31,6 @@ export function testLlmConfig(baseUrl: string, overrides: Partial<LlmConfig> = {
     outputCostPerToken: 0.00001,
     dropParams: true,
     maxMessageChars: 30000,
-    secrets: [TEST_API_KEY],
     ...overrides,
   };
 }

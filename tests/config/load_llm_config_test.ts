@@ -5,6 +5,7 @@ import { llmConfigForMetadata } from "../../src/config/llm_config.ts";
 import { loadLlmConfig } from "../../src/config/load_llm_config.ts";
 import { modelInfo } from "../../src/config/model_info.ts";
 import { ConfigError, EXIT, UsageError } from "../../src/errors.ts";
+import { secrets } from "../../src/redact.ts";
 
 const CONFIG = `# OpenHands-style config
 [llm]
@@ -67,7 +68,7 @@ async function configError(promise: Promise<unknown>): Promise<ConfigError> {
   return error;
 }
 
-Deno.test("a named section inherits [llm], resolves ${env.X} and records the key as a secret", async () => {
+Deno.test("a named section inherits [llm], resolves ${env.X} and records every section's key as a secret", async () => {
   await withConfig(async (file) => {
     const config = await loadLlmConfig(file, "llm.gpt", { env });
     assert.equal(config.name, "llm.gpt");
@@ -80,7 +81,9 @@ Deno.test("a named section inherits [llm], resolves ${env.X} and records the key
     assert.equal(config.retryMinWait, 8);
     assert.equal(config.retryMaxWait, 64);
     assert.equal(config.maxMessageChars, 30000);
-    assert.ok(config.secrets.includes("sk-from-env-abcdef"));
+    assert.ok(secrets().has("sk-from-env-abcdef"));
+    assert.ok(secrets().has("sk-literal-key-123456"), "the key of a section not in use too");
+    assert.equal(secrets().has("x"), false, "a key shorter than 8 characters is not masked");
     assert.equal(llmConfigForMetadata(config).api_key, "**********");
     // "gpt" without the prefix names the same section.
     assert.equal((await loadLlmConfig(file, "gpt", { env })).model, "openai/gpt-4o");

@@ -102,15 +102,6 @@ Deno.test("buildPlan() reads ${env.X} and falls back to ${env.X:-default}", () =
   assert.equal(withEnv.phases[0]!.params.command, "m1 /h");
 });
 
-Deno.test("buildPlan() collects secret-looking env values so output can redact them", () => {
-  const text =
-    'name="a"\noutput_dir="o"\n[[phases]]\nkind="shell"\ncommand="curl -H ${env.OPENAI_API_KEY}"\n';
-  const p = plan("p.toml", text, {
-    env: (k) => (k === "OPENAI_API_KEY" ? "sk-test-123456" : undefined),
-  });
-  assert.deepEqual([...p.secrets], ["sk-test-123456"]);
-});
-
 Deno.test("buildPlan() writes $${ as a literal ${", () => {
   const text = 'name="a"\noutput_dir="o"\n[[phases]]\nkind="shell"\ncommand="echo $${HOME}"\n';
   assert.equal(plan("p.toml", text).phases[0]!.params.command, "echo ${HOME}");

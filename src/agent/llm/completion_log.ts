@@ -1,8 +1,8 @@
 /**
  * Writes one JSON file per completion, as OpenHands' `log_completions` does:
  * `<dir>/<model with "/" → "__">-<unix time>.json` holding `messages`, `response`, `args`,
- * `kwargs` (tools and sampling parameters), `timestamp` and `cost`. Secrets are redacted from
- * the text before it is written.
+ * `kwargs` (tools and sampling parameters), `timestamp` and `cost`. The process's secrets
+ * (`redact.ts`) are masked in the text before it is written.
  *
  * @module
  */
@@ -23,18 +23,15 @@ export interface CompletionRecord {
 export class CompletionLog {
   readonly #dir: string;
   readonly #prefix: string;
-  readonly #secrets: string[];
   #created = false;
 
   /**
    * @param dir the instance's directory, e.g. `<out>/llm_completions/<instance_id>`
    * @param model the configured model name
-   * @param secrets values to replace with `****`
    */
-  constructor(dir: string, model: string, secrets: readonly string[]) {
+  constructor(dir: string, model: string) {
     this.#dir = dir;
     this.#prefix = model.replaceAll("/", "__").replace(/[^\w.@+=-]/g, "_");
-    this.#secrets = secrets.flatMap((s) => [s, JSON.stringify(s).slice(1, -1)]);
   }
 
   /**
@@ -56,7 +53,6 @@ export class CompletionLog {
         timestamp,
         cost: record.cost,
       }),
-      this.#secrets,
     );
     for (let bump = 0;; bump++) {
       const path = join(this.#dir, `${this.#prefix}-${(timestamp + bump / 1e6).toFixed(6)}.json`);

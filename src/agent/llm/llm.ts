@@ -7,7 +7,7 @@
  */
 import type { LlmConfig } from "../../config/llm_config.ts";
 import { isReasoningModel, modelInfo } from "../../config/model_info.ts";
-import { redact } from "../../redact.ts";
+import { addSecrets, redact } from "../../redact.ts";
 import { CompletionLog } from "./completion_log.ts";
 import { completionCost } from "./cost.ts";
 import { Metrics } from "./metrics.ts";
@@ -49,8 +49,9 @@ export class Llm {
     readonly options: LlmOptions = {},
   ) {
     this.metrics = new Metrics(config.model, options.maxBudgetPerTask ?? null);
+    addSecrets([config.apiKey]);
     if (options.completionsDir !== undefined) {
-      this.#log = new CompletionLog(options.completionsDir, config.model, config.secrets);
+      this.#log = new CompletionLog(options.completionsDir, config.model);
     }
   }
 
@@ -68,7 +69,6 @@ export class Llm {
           `LLM call failed (${error.lastError}); retry ${retry}/${policy.retries} in ${
             (delayMs / 1000).toFixed(2)
           }s`,
-          this.config.secrets,
         )),
     );
     const completion = reply.completion;

@@ -3,9 +3,11 @@
  *
  * The command gets the whole test log on stdin and prints one JSON object
  * `{"test name": "PASSED", ...}` on stdout, so users' existing parser scripts keep working. Where
- * and how the command runs is the caller's business (the evaluate harness runs it inside the
- * instance container); this module only builds the request and checks the answer, through a
- * {@linkcode CommandRunner} callback.
+ * and how the command runs is the caller's business: a parser named by a dataset row is data, not
+ * code, so the evaluate harness runs it inside the evaluation container, and on the host only when
+ * the pipeline or the command line trusts row parsers (`trust_row_parsers`). This module only
+ * checks the answer ({@linkcode commandAnswer}), or runs a {@linkcode CommandRunner} callback and
+ * checks its answer ({@linkcode parseWithCommand}).
  *
  * Accepted answers: the whole stdout as one JSON object, or — when the script printed other text
  * first — its last non-empty line as one. Values are the statuses of `types.ts`, in any case;
@@ -45,6 +47,11 @@ export async function parseWithCommand(
       cause: error,
     });
   }
+  return commandAnswer(command, result);
+}
+
+/** Checks the outcome of a command parser that has run: its exit code, then its stdout. */
+export function commandAnswer(command: string, result: CommandResult): ParsedTests {
   if (result.code !== 0) {
     throw new LogParseError(
       `Parser command "${command}" exited with ${result.code}${tail(result.stderr)}`,
