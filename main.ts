@@ -21,6 +21,40 @@ const collectList = (value: string, previous: string[]) => [
   ...value.split(",").map((s) => s.trim()).filter(Boolean),
 ];
 
+/**
+ * Adds `flags` as a hidden other name of the option stored as `target`: the names of OpenHands'
+ * run_infer.py and earlier velora flags keep working while `--help` shows one name per concept.
+ */
+function alsoAs(
+  // deno-lint-ignore no-explicit-any -- any command of the typed tree
+  command: Command<any, any, any>,
+  flags: string,
+  target: string,
+  parse?: (value: string) => unknown,
+) {
+  const option = new Option(flags).hideHelp();
+  command.addOption(option);
+  command.on(`option:${option.name()}`, (value: string) => {
+    const previous = command.getOptionValue(target);
+    let parsed: unknown = value;
+    try {
+      if (parse) parsed = parse(value);
+    } catch (error) {
+      if (!(error instanceof InvalidArgumentError)) throw error;
+      command.error(`error: option '${flags}' argument '${value}' is invalid. ${error.message}`, {
+        code: "commander.invalidArgument",
+        exitCode: EXIT.usage,
+      });
+    }
+    command.setOptionValueWithSource(
+      target,
+      Array.isArray(parsed) && Array.isArray(previous) ? [...previous, ...parsed] : parsed,
+      "cli",
+    );
+  });
+}
+const idList = (value: string) => value.split(",").map((s) => s.trim()).filter(Boolean);
+
 /** Builds the command tree (exported for tests of the help and errors). */
 export function buildProgram(): Command {
   const program = new Command("velora")
@@ -58,7 +92,7 @@ export function buildProgram(): Command {
       await runCommand(pipeline, options);
     });
 
-  program
+  const infer = program
     .command("infer")
     .description("Run the infer phase from run_infer.py-style flags (resumes by output.jsonl rows)")
     .requiredOption("--dataset <file>", "JSONL dataset (Velora, Multi-SWE-bench or SWE-bench rows)")
@@ -66,27 +100,61 @@ export function buildProgram(): Command {
     .option("--llm-config <section>", "LLM section of the config file, e.g. llm.eval_gpt4o")
     .option("--config-file <file>", "OpenHands-style config with [llm.*] sections", "config.toml")
     .option("--max-iterations <n>", "agent steps per instance", positiveInt, 50)
-    .option("--eval-n-limit <n>", "at most n instances (OpenHands' seeded sample)", positiveInt)
-    .option("--eval-num-workers <n>", "instances at once", positiveInt, 1)
+    .option("--workers <n>", "instances at once (also --eval-num-workers)", positiveInt, 1)
+    .option(
+      "--output <dir>",
+      "output root (also --eval-output-dir)",
+      "evaluation/evaluation_outputs/outputs",
+    )
     .option("--split <name>", "split name for the output directory", "train")
-    .option("--eval-output-dir <dir>", "output root", "evaluation/evaluation_outputs/outputs")
     .option("--eval-note <note>", "suffix of the output directory name")
-    .option("--eval-ids <ids>", "only these instance ids (comma list)")
+    .option(
+      "--instance-ids <ids>",
+      "only these instance ids (comma list, repeatable; also --eval-ids)",
+      collectList,
+      [],
+    )
+    .option(
+      "--skip-ids <ids>",
+      "never these instance ids (comma list, repeatable; SKIP_IDS too)",
+      collectList,
+      [],
+    )
+    .option("--filter <regex>", "only ids this regular expression matches from their start")
+    .option("--slice <start:stop>", "a Python slice over the selected ids, e.g. 10:20")
+    .option(
+      "--limit <n>",
+      "at most n instances (also --eval-n-limit: OpenHands' seeded sample)",
+      positiveInt,
+    )
+    .option("--sample <how>", '"first" or "random:<seed>" (default: random:42 with --eval-n-limit)')
     .option("--max-budget-per-task <usd>", "stop an instance at this cost", Number)
     .option("--retry-errors", "run rows with infrastructure errors again")
     .action(async (options) => {
       const { inferCommand } = await import("./src/cli/infer.ts");
       await inferCommand(options);
     });
+  alsoAs(infer, "--eval-num-workers <n>", "workers", positiveInt);
+  alsoAs(infer, "--num-workers <n>", "workers", positiveInt);
+  alsoAs(infer, "--eval-output-dir <dir>", "output");
+  alsoAs(infer, "--eval-ids <ids>", "instanceIds", idList);
+  alsoAs(infer, "--eval-n-limit <n>", "evalNLimit", positiveInt);
 
-  program
+  const evaluate = program
     .command("evaluate")
     .description("Evaluate the patches of an output.jsonl: apply, test, parse, judge")
     .requiredOption("--trajectory-file <file>", "output.jsonl written by infer (or OpenHands)")
     .option("--dataset-file <file>", "dataset rows to use instead of each row's own instance")
     .option("--timeout <seconds>", "time limit of each instance's tests", positiveInt, 600)
-    .option("--output-dir <dir>", "where eval_outputs/ goes (default: next to the trajectory file)")
-    .option("--num-workers <n>", "instances at once", positiveInt, 1)
+    .option("--output <dir>", "where eval_outputs/ goes (default: next to the trajectory file)")
+    .option("--workers <n>", "instances at once", positiveInt, 1)
+    .option(
+      "--instance-ids <ids>",
+      "only these instance ids (comma list, repeatable)",
+      collectList,
+      [],
+    )
+    .option("--filter <regex>", "only ids this regular expression matches from their start")
     .option("--force", "evaluate again even when a patch did not change")
     .option(
       "--trust-row-parsers",
@@ -96,14 +164,16 @@ export function buildProgram(): Command {
       const { evaluateCommand } = await import("./src/cli/evaluate.ts");
       await evaluateCommand(options);
     });
+  alsoAs(evaluate, "--num-workers <n>", "workers", positiveInt);
+  alsoAs(evaluate, "--output-dir <dir>", "output");
 
-  program
+  const validate = program
     .command("validate")
     .description("Check a dataset: each gold patch must resolve, and no patch must not")
     .argument("<dataset>", "JSONL dataset with images, test_command and test_output_parser")
     .option("--timeout <seconds>", "time limit of each run", positiveInt, 600)
-    .option("--num-workers <n>", "tasks at once", positiveInt, 1)
-    .option("--output-dir <dir>", "where the per-task reports go (default: <dataset>.validation)")
+    .option("--workers <n>", "tasks at once", positiveInt, 1)
+    .option("--output <dir>", "where the per-task reports go (default: <dataset>.validation)")
     .option(
       "--trust-row-parsers",
       "run the rows' cmd: parsers on this machine (default: inside the evaluation container)",
@@ -112,6 +182,8 @@ export function buildProgram(): Command {
       const { validateCommand } = await import("./src/cli/evaluate.ts");
       await validateCommand(dataset, options);
     });
+  alsoAs(validate, "--num-workers <n>", "workers", positiveInt);
+  alsoAs(validate, "--output-dir <dir>", "output");
 
   program
     .command("collect")
@@ -139,7 +211,7 @@ export function buildProgram(): Command {
       await collectCommand(repo, options);
     });
 
-  program
+  const derive = program
     .command("derive")
     .description("Fill FAIL_TO_PASS / PASS_TO_PASS of task rows by running their tests")
     .argument("<tasks>", "JSONL task rows (from velora collect) with images")
@@ -151,7 +223,7 @@ export function buildProgram(): Command {
       1,
     )
     .option("--timeout <seconds>", "time limit of each run", positiveInt, 600)
-    .option("--num-workers <n>", "tasks at once", positiveInt, 1)
+    .option("--workers <n>", "tasks at once", positiveInt, 1)
     .option("--network <mode>", "container network: none or host", "none")
     .option("--test-command <command>", "test_command for rows without one")
     .option("--test-output-parser <name>", "test_output_parser for rows without one")
@@ -166,6 +238,7 @@ export function buildProgram(): Command {
       const { deriveCommand } = await import("./src/cli/derive.ts");
       await deriveCommand(tasks, options);
     });
+  alsoAs(derive, "--num-workers <n>", "workers", positiveInt);
 
   program
     .command("status")
@@ -181,19 +254,20 @@ export function buildProgram(): Command {
       await statusCommand(target, options);
     });
 
-  program
+  const report = program
     .command("report")
     .description("Write report.html for an output directory: summary, charts, table, trajectories")
     .argument("<output-dir>", "an output directory (with output.jsonl), or the output.jsonl")
-    .option("--out <file>", "where to write (default: report.html in the output directory)")
+    .option("-o, --output <file>", "where to write (default: report.html in the output directory)")
     .option("--title <text>", "page title")
     .option("--max-chars <n>", "longest observation kept whole (default 4000)", positiveInt)
     .action(async (target, options) => {
       const { reportCommand } = await import("./src/cli/report.ts");
       await reportCommand(target, options);
     });
+  alsoAs(report, "--out <file>", "output");
 
-  program
+  const exportOutputs = program
     .command("export")
     .description("Export trajectories for fine-tuning, or patches for benchmark harnesses")
     .argument("<output-dir>", "an output directory (with output.jsonl), or the output.jsonl")
@@ -202,7 +276,7 @@ export function buildProgram(): Command {
         .choices(["openai", "sharegpt", "swe-bench-preds", "multi-swe-bench"] as const)
         .makeOptionMandatory(),
     )
-    .option("--out <dir>", "folder to write into (default: <output-dir>/export/<format>)")
+    .option("-o, --output <dir>", "folder to write into (default: <output-dir>/export/<format>)")
     .option("--resolved-only", "only resolved instances")
     .option(
       "--exclude-errors",
@@ -210,12 +284,19 @@ export function buildProgram(): Command {
     )
     .option("--min-turns <n>", "at least n model turns", positiveInt)
     .option("--max-turns <n>", "at most n model turns", positiveInt)
-    .option("--ids <ids>", "only these instance ids (comma list, repeatable)", collectList, [])
+    .option(
+      "--instance-ids <ids>",
+      "only these instance ids (comma list, repeatable)",
+      collectList,
+      [],
+    )
     .option("--model-name <name>", "model_name_or_path of SWE-bench predictions")
     .action(async (target, options) => {
       const { exportCommand } = await import("./src/cli/export.ts");
       await exportCommand(target, options);
     });
+  alsoAs(exportOutputs, "--out <dir>", "output");
+  alsoAs(exportOutputs, "--ids <ids>", "instanceIds", idList);
 
   program
     .command("sandbox")
@@ -241,14 +322,14 @@ export function buildProgram(): Command {
     });
 
   const images = program.command("images").description("Load instance images into Docker");
-  images
+  const load = images
     .command("load")
     .description(
       "Load docker-save archives (folders, paths, file://, s3://, https://), skipping loaded ones",
     )
     .argument("[sources...]", "folders of *.tar/*.tar.gz, archive paths, or URIs")
     .option("--dataset <file>", "JSONL dataset: load each row's image_storage_uri, tag its aliases")
-    .option("--parallel <n>", "archives loaded at once", Number, 2)
+    .option("--workers <n>", "archives loaded at once", positiveInt, 2)
     .option(
       "--tag <template>",
       "alias tag template (repeatable; replaces the defaults)",
@@ -268,6 +349,7 @@ export function buildProgram(): Command {
       const { imagesLoadCommand } = await import("./src/cli/images.ts");
       await imagesLoadCommand(sources, options);
     });
+  alsoAs(load, "--parallel <n>", "workers", positiveInt);
 
   program
     .command("schema")

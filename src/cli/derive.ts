@@ -18,7 +18,7 @@ export interface DeriveFlags {
   workDir?: string;
   runs: number;
   timeout: number;
-  numWorkers: number;
+  workers: number;
   network: string;
   testCommand?: string;
   testOutputParser?: string;
@@ -61,7 +61,7 @@ export async function deriveCommand(tasks: string, flags: DeriveFlags): Promise<
       output,
       workDir: resolve(flags.workDir ?? `${output}.runs`),
       runs: flags.runs,
-      numWorkers: flags.numWorkers,
+      numWorkers: flags.workers,
       settings: {
         timeoutSeconds: flags.timeout,
         patchFallback: "none",

@@ -21,8 +21,10 @@ export interface EvaluateFlags {
   trajectoryFile: string;
   datasetFile?: string;
   timeout: number;
-  outputDir?: string;
-  numWorkers: number;
+  output?: string;
+  workers: number;
+  instanceIds: string[];
+  filter?: string;
   force?: true;
   trustRowParsers?: true;
 }
@@ -33,21 +35,28 @@ export async function evaluateCommand(flags: EvaluateFlags): Promise<void> {
     runKind(evaluatePhase, {
       trajectory_file: flags.trajectoryFile,
       dataset: flags.datasetFile,
-      out: flags.outputDir,
+      out: flags.output,
       timeout: flags.timeout,
-      num_workers: flags.numWorkers,
+      num_workers: flags.workers,
+      instance_ids: flags.instanceIds.length > 0 ? flags.instanceIds : undefined,
+      filter: flags.filter,
       force: flags.force,
       trust_row_parsers: flags.trustRowParsers,
     }, {
       signal,
-      labels: { dataset: "--dataset-file", out: "--output-dir" },
+      labels: {
+        dataset: "--dataset-file",
+        out: "--output",
+        num_workers: "--workers",
+        instance_ids: "--instance-ids",
+      },
     }), { containers: true });
 }
 
 /** Implements `velora validate`: exits 1 when any task fails a check. */
 export async function validateCommand(
   datasetFile: string,
-  flags: { timeout: number; numWorkers: number; outputDir?: string; trustRowParsers?: true },
+  flags: { timeout: number; workers: number; output?: string; trustRowParsers?: true },
 ): Promise<void> {
   const docker = connect();
   await ping(docker);
@@ -58,7 +67,7 @@ export async function validateCommand(
     skippedPassToPassOk: false,
     ...(flags.trustRowParsers ? { trustRowParsers: true } : {}),
   };
-  const outputDir = resolve(flags.outputDir ?? `${datasetFile}.validation`);
+  const outputDir = resolve(flags.output ?? `${datasetFile}.validation`);
   const dataset = await readDataset(datasetFile);
   const result = await withInterrupts(({ signal }) =>
     validateDataset({
@@ -66,7 +75,7 @@ export async function validateCommand(
       outputDir,
       settings,
       naming: imageNaming(),
-      numWorkers: flags.numWorkers,
+      numWorkers: flags.workers,
       docker,
       signal,
       log: (line) => console.error(redact(line)),

@@ -13,12 +13,12 @@ import { withInterrupts } from "./_interrupt.ts";
 /** Flags of `velora export`. */
 export interface ExportFlags {
   format: ExportFormat;
-  out?: string;
+  output?: string;
   resolvedOnly?: true;
   excludeErrors?: true;
   minTurns?: number;
   maxTurns?: number;
-  ids: string[];
+  instanceIds: string[];
   modelName?: string;
 }
 
@@ -27,12 +27,12 @@ export function exportTable(target: string, flags: ExportFlags): Record<string, 
   return {
     format: flags.format,
     output_dir: target,
-    out: flags.out,
+    out: flags.output,
     resolved_only: flags.resolvedOnly,
     exclude_errors: flags.excludeErrors,
     min_turns: flags.minTurns,
     max_turns: flags.maxTurns,
-    ids: flags.ids.length > 0 ? flags.ids : undefined,
+    ids: flags.instanceIds.length > 0 ? flags.instanceIds : undefined,
     model_name: flags.modelName,
   };
 }
@@ -42,7 +42,7 @@ export async function exportCommand(target: string, flags: ExportFlags): Promise
   await withInterrupts(({ signal }) =>
     runKind(exportPhase, exportTable(target, flags), {
       signal,
-      labels: { output_dir: "<output-dir>", ids: "--ids" },
+      labels: { output_dir: "<output-dir>", ids: "--instance-ids", out: "--output" },
     })
   );
 }

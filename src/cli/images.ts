@@ -11,7 +11,7 @@ import { withInterrupts } from "./_interrupt.ts";
 /** Flags of `velora images load`. */
 export interface ImagesLoadFlags {
   dataset?: string;
-  parallel: number;
+  workers: number;
   tag: string[];
   tags?: boolean;
   sourceTag?: string;
@@ -28,7 +28,7 @@ export function imagesLoadTable(
   return {
     source: sources.length > 0 ? sources : undefined,
     dataset: flags.dataset,
-    parallel: flags.parallel,
+    parallel: flags.workers,
     tags: flags.tags === false ? [] : flags.tag.length > 0 ? flags.tag : undefined,
     source_tag: flags.sourceTag,
     keep_tars: flags.keepTars ? true : undefined,
@@ -44,6 +44,6 @@ export async function imagesLoadCommand(sources: string[], flags: ImagesLoadFlag
   await withInterrupts(({ signal }) =>
     runKind(loadImagesPhase, imagesLoadTable(sources, flags), {
       signal,
-      labels: { source: "sources", tags: "--tag", tars_dir: "--keep-tars" },
+      labels: { source: "sources", tags: "--tag", tars_dir: "--keep-tars", parallel: "--workers" },
     }), { stopping: "Stopping: letting running loads finish (press ^C again to exit now)" });
 }

@@ -17,13 +17,19 @@ export interface InferFlags {
   llmConfig?: string;
   configFile: string;
   maxIterations: number;
+  limit?: number;
+  /** `--eval-n-limit`: OpenHands' limit, which samples with seed 42. */
   evalNLimit?: number;
-  evalNumWorkers: number;
+  sample?: string;
+  workers: number;
   dataset: string;
   split: string;
-  evalOutputDir: string;
+  output: string;
   evalNote?: string;
-  evalIds?: string;
+  instanceIds: string[];
+  skipIds: string[];
+  filter?: string;
+  slice?: string;
   maxBudgetPerTask?: number;
   retryErrors?: true;
 }
@@ -36,13 +42,16 @@ export async function inferCommand(flags: InferFlags): Promise<void> {
     agent_cls: flags.agentCls,
     config_file: flags.configFile,
     max_iterations: flags.maxIterations,
-    num_workers: flags.evalNumWorkers,
-    eval_output_dir: flags.evalOutputDir,
+    num_workers: flags.workers,
+    eval_output_dir: flags.output,
     llm_config: flags.llmConfig,
-    eval_n_limit: flags.evalNLimit,
-    sample: flags.evalNLimit ? "random:42" : undefined,
+    eval_n_limit: flags.limit ?? flags.evalNLimit,
+    sample: flags.sample ?? (flags.evalNLimit && !flags.limit ? "random:42" : undefined),
     eval_note: flags.evalNote,
-    eval_ids: flags.evalIds?.split(",").map((s) => s.trim()),
+    eval_ids: flags.instanceIds.length > 0 ? flags.instanceIds : undefined,
+    skip_ids: flags.skipIds.length > 0 ? flags.skipIds : undefined,
+    filter: flags.filter,
+    slice: flags.slice,
     max_budget_per_task: flags.maxBudgetPerTask,
     retry_errors: flags.retryErrors,
   };
@@ -50,6 +59,12 @@ export async function inferCommand(flags: InferFlags): Promise<void> {
     runKind(inferPhase, table, {
       signal,
       onKillChildren: (kill) => onStopNow(kill),
-      labels: { num_workers: "--eval-num-workers", sample: "--eval-n-limit" },
+      labels: {
+        num_workers: "--workers",
+        eval_output_dir: "--output",
+        eval_n_limit: "--limit",
+        eval_ids: "--instance-ids",
+        skip_ids: "--skip-ids",
+      },
     }), { containers: true });
 }

@@ -10,7 +10,7 @@ import { withInterrupts } from "./_interrupt.ts";
 
 /** Flags of `velora report`. */
 export interface ReportFlags {
-  out?: string;
+  output?: string;
   title?: string;
   maxChars?: number;
 }
@@ -20,9 +20,9 @@ export async function reportCommand(target: string, flags: ReportFlags): Promise
   await withInterrupts(({ signal }) =>
     runKind(reportPhase, {
       output_dir: target,
-      out: flags.out,
+      out: flags.output,
       title: flags.title,
       max_chars: flags.maxChars,
-    }, { signal, labels: { output_dir: "<output-dir>" } })
+    }, { signal, labels: { output_dir: "<output-dir>", out: "--output" } })
   );
 }

@@ -38,6 +38,11 @@ export interface EvaluationOptions {
   numWorkers: number;
   /** Evaluate again even when the patch did not change. */
   force?: boolean;
+  /**
+   * Only the rows whose id this accepts are evaluated; the others keep a stored verdict for the
+   * same patch, if they have one, in the reports.
+   */
+  select?: (id: string) => boolean;
   docker: Docker;
   signal: AbortSignal;
   log(line: string): void;
@@ -109,6 +114,13 @@ export async function runEvaluation(options: EvaluationOptions): Promise<Evaluat
       const hash = createHash("sha256").update(patch ?? "\0none").digest("hex");
       const dir = join(evalDir, id);
       const stored = await readStored(dir);
+      if (options.select && !options.select(id)) {
+        if (stored?.patch_sha256 === hash && !isInfraError(stored.verdict)) {
+          results.set(id, stored);
+          reused++;
+        }
+        continue;
+      }
       if (stored && stored.patch_sha256 === hash && !options.force) {
         if (!isInfraError(stored.verdict)) {
           results.set(id, stored);

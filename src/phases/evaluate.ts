@@ -14,6 +14,7 @@ import { jitImages } from "../images/jit.ts";
 import { imageNaming } from "../images/image_name.ts";
 import { phaseOutputFiles, phaseOutputInputs } from "../output/phase_targets.ts";
 import { readableFile } from "../fs.ts";
+import { selectIds, selectionProblem } from "../dataset/select.ts";
 import { definePhase, phaseSchema } from "../pipeline/phase.ts";
 
 /** The keys of an evaluate phase. */
@@ -35,6 +36,13 @@ export const evaluateSchema = phaseSchema("evaluate", {
   memory_gb: z.number().positive().optional(),
   cpus: z.number().positive().optional(),
   force: z.boolean().default(false).describe("Evaluate again even if the patch did not change"),
+  instance_ids: z.array(z.string()).optional().describe("Only these instance ids"),
+  filter: z.string().superRefine((value, ctx) => {
+    const problem = selectionProblem("filter", value);
+    if (problem) {
+      ctx.addIssue({ code: "custom", message: `${problem}, got ${JSON.stringify(value)}` });
+    }
+  }).optional().describe("Only ids the regular expression matches from their start"),
   trust_row_parsers: z.boolean().optional().describe(
     "Run rows' cmd: parsers on the host (default: inside the evaluation container)",
   ),
@@ -93,6 +101,16 @@ export const evaluatePhase = definePhase({
         naming: imageNaming({ image: params.image, language: params.language }),
         numWorkers: params.num_workers,
         force: params.force,
+        ...(params.instance_ids || params.filter
+          ? {
+            select: (id: string) =>
+              selectIds([id], {
+                eval_ids: params.instance_ids ?? [],
+                skip_ids: [],
+                filter: params.filter,
+              }).ids.length > 0,
+          }
+          : {}),
         docker,
         jit,
         signal: ctx.signal,

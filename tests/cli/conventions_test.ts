@@ -155,3 +155,44 @@ Deno.test("velora run --dry-run refuses unknown phase names and says what infer 
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("one flag name per concept; the older names still work, hidden from --help", async () => {
+  const help = (await velora(["infer", "--help"])).stdout;
+  for (
+    const flag of [
+      "--workers",
+      "--output",
+      "--instance-ids",
+      "--skip-ids",
+      "--filter",
+      "--slice",
+      "--sample",
+      "--limit",
+    ]
+  ) {
+    assert.match(help, new RegExp(`^\\s+${flag} `, "m"), flag);
+  }
+  assert.doesNotMatch(help, /^\s+--eval-num-workers /m);
+  for (const command of [["evaluate"], ["validate", "x"], ["derive", "x"], ["images", "load"]]) {
+    assert.match((await velora([...command, "--help"])).stdout, /^\s+--workers <n> /m, command[0]);
+  }
+  for (const command of [["evaluate"], ["validate", "x"], ["report", "x"], ["export", "x"]]) {
+    assert.match((await velora([...command, "--help"])).stdout, /--output </, command[0]);
+  }
+  // run_infer.py's names reach the same setting (and its checks).
+  const old = await velora(["infer", "--dataset", "d.jsonl", "--eval-num-workers", "0"]);
+  assert.equal(old.code, 2);
+  assert.match(old.stderr, /--eval-num-workers.*expected a positive integer, got "0"/);
+  const bad = await velora([
+    "evaluate",
+    "--trajectory-file",
+    "out.jsonl",
+    "--filter",
+    "demo([",
+  ]);
+  assert.equal(bad.code, 2, bad.stderr);
+  assert.match(bad.stderr, /^velora: Cannot use --filter "demo\(\[": not a regular expression/);
+  const slice = await velora(["infer", "--dataset", "d.jsonl", "--slice", "a:b"]);
+  assert.equal(slice.code, 2);
+  assert.match(slice.stderr, /^velora: Cannot use --slice "a:b": expected start:stop/);
+});

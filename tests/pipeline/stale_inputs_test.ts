@@ -93,6 +93,21 @@ Deno.test({
         await Deno.readTextFile(join(dir, OUT, "eval_outputs", "report.json")),
       );
       assert.equal(report.resolved_instances, 3, JSON.stringify(report));
+
+      // One instance again, by id, from the command line: the others keep their verdicts.
+      const one = await velora([
+        "evaluate",
+        "--trajectory-file",
+        join(OUT, "output.jsonl"),
+        "--instance-ids",
+        "demo__durations-g2",
+        "--force",
+        "--workers",
+        "2",
+      ], { cwd: dir, env: ENV });
+      assert.equal(one.code, 0, one.stderr);
+      assert.deepEqual(evaluatedIds(one.stderr), ["demo__durations-g2"]);
+      assert.match(one.stdout, /3\/3 resolved/);
     } finally {
       await Deno.remove(dir, { recursive: true });
     }
