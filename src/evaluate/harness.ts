@@ -11,7 +11,10 @@ import type { Docker } from "../docker/client.ts";
 import {
   type Container,
   containerState,
+  DEFAULT_MEMORY_GB,
+  DEFAULT_PIDS_LIMIT,
   execIn,
+  gigabytes,
   removeContainer,
   startContainer,
 } from "../docker/containers.ts";
@@ -19,6 +22,7 @@ import { imageExists } from "../docker/images.ts";
 import { veloraLabels } from "../docker/labels.ts";
 import { putFiles } from "../docker/put_files.ts";
 import { writeFileAtomic } from "../fs.ts";
+import type { NetworkMode } from "../runtime/network.ts";
 import { defaultGoModule } from "./canonical.ts";
 import { buildEvalScript, buildRunner, EVAL_DIR, filesOfDiff } from "./eval_script.ts";
 import { engineFailure, infraFailure } from "./infra.ts";
@@ -36,10 +40,13 @@ export interface EvalSettings {
   timeoutSeconds: number;
   /** `fuzz` allows `patch --fuzz=5` when `git apply` refuses. */
   patchFallback: "none" | "fuzz";
-  /** `none` (default) or `host`. */
-  network: "none" | "host";
+  /** `none` (the phase's default), `bridge` or `host`. */
+  network: NetworkMode;
+  /** Memory limit, bytes (0: none). @default gigabytes(DEFAULT_MEMORY_GB) */
   memoryBytes?: number;
   cpus?: number;
+  /** Process limit (0: none). @default DEFAULT_PIDS_LIMIT */
+  pidsLimit?: number;
   /** A PASS_TO_PASS test reported SKIPPED still counts as kept. */
   skippedPassToPassOk: boolean;
 }
@@ -286,7 +293,8 @@ async function runInContainer(
       network: settings.network,
       init: true,
       user: "0:0",
-      ...(settings.memoryBytes ? { memoryBytes: settings.memoryBytes } : {}),
+      memoryBytes: settings.memoryBytes ?? gigabytes(DEFAULT_MEMORY_GB),
+      pidsLimit: settings.pidsLimit ?? DEFAULT_PIDS_LIMIT,
       ...(settings.cpus ? { cpus: settings.cpus } : {}),
     });
     const runner = `${EVAL_DIR}/run.sh`;
