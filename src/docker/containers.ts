@@ -61,7 +61,7 @@ export interface ContainerSpec {
   autoRemove?: boolean;
   /**
    * Keep stdin open for one attached client and close it when that client goes (`docker run -i`;
-   * see `holdStdin` in streams.ts).
+   * see `attachStdio` in streams.ts).
    */
   openStdin?: boolean;
 }

@@ -1,7 +1,7 @@
 /**
- * Byte streams into running containers through the engine's API: an exec whose stdin and stdout
- * are a duplex stream, and a container whose stdin is held open by this process. Both travel over
- * the connection to the engine, so they work the same with a local socket, `tcp://` or `ssh://`.
+ * Byte streams into containers through the engine's API: an exec's stdin and stdout, or a
+ * container's own (attached before it starts). Both travel over the connection to the engine, so
+ * they work the same with a local socket or `tcp://`.
  *
  * @module
  */
@@ -116,22 +116,14 @@ class FrameReader {
   }
 }
 
-/** A container's stdin held open by this process (see {@linkcode holdStdin}). */
-export interface StdinHold {
-  /** Resolves when the connection ends: the container exited, or {@linkcode StdinHold.release}. */
-  readonly ended: Promise<void>;
-  /** Closes the connection: the container's main process reads end-of-file. */
-  release(): void;
-}
-
 /**
- * Attaches to the stdin of a created container (`OpenStdin` and `StdinOnce` set), before it
- * starts. While this process lives the container's stdin stays open; when the connection closes
- * (this process exits, even by `kill -9`, or {@linkcode StdinHold.release}), the engine closes it.
+ * Attaches to the stdin, stdout and stderr of a created container (`openStdin` set), before it
+ * starts: `writable` is its stdin, `readable` its stdout. While this process holds the connection
+ * the stdin stays open; when it closes (this process exits, even by `kill -9`, or
+ * {@linkcode ExecStream.close}), the engine closes it. `readable` ends when the container exits.
  * The connection does not keep this process alive.
  */
-export async function holdStdin(container: Container): Promise<StdinHold> {
-  // With stdout attached too, the engine ends the connection when the container exits.
+export async function attachStdio(container: Container): Promise<ExecStream> {
   const socket = await container.attach({
     stream: true,
     stdin: true,
@@ -139,12 +131,5 @@ export async function holdStdin(container: Container): Promise<StdinHold> {
     stderr: true,
     hijack: true,
   }) as Duplex;
-  (socket as Duplex & { unref?(): void }).unref?.();
-  socket.on("data", () => {}); // Nothing is expected back; keep the stream flowing.
-  const ended = new Promise<void>((resolve) => {
-    socket.once("end", () => resolve());
-    socket.once("close", () => resolve());
-    socket.once("error", () => resolve());
-  });
-  return { ended, release: () => socket.destroy() };
+  return duplexStream(socket);
 }

@@ -7,22 +7,21 @@
  * Docker 20.10 spends about 0.11 s setting up each new network namespace (its `libnetwork-setkey`
  * hook), half a sandbox start. {@linkcode SandboxNetworks} avoids it for a run's sandboxes: they
  * join the namespace of one long-lived holder container per mode, created from the first
- * sandbox's image (`cat` reading a stdin that this process holds open: it exits, and the engine
- * removes it, when this process goes, even by `kill -9`). Sandboxes of one run then share a
- * loopback with each other (as they shared the host's before), never with the host.
+ * sandbox's image. The holder runs `runtime-server --relay` on a stdin and stdout that this
+ * process holds attached: it carries every connection to the sandboxes' servers (mux.ts) with no
+ * process per connection, and exits, and the engine removes it, when this process goes, even by
+ * `kill -9`. Sandboxes of one run share a loopback with each other (as they shared the host's
+ * before), never with the host.
  *
  * @module
  */
 import type { Docker } from "../docker/client.ts";
-import {
-  type Container,
-  DEFAULT_PIDS_LIMIT,
-  removeContainer,
-  startContainer,
-} from "../docker/containers.ts";
+import { type Container, removeContainer, startContainer } from "../docker/containers.ts";
 import { LABEL_ROLE, veloraLabels } from "../docker/labels.ts";
-import { holdStdin, type StdinHold } from "../docker/streams.ts";
+import { attachStdio } from "../docker/streams.ts";
 import { UsageError } from "../errors.ts";
+import type { Injection } from "./inject.ts";
+import { RelayMux } from "./mux.ts";
 
 /** The network a sandbox (or an evaluation container) gets. */
 export type NetworkMode = "none" | "bridge" | "host";
@@ -46,8 +45,10 @@ const PORT_RANGE = { from: 10_000, to: 32_000 };
 export interface NetworkLease {
   /** `container:<id>`: the sandbox's network mode. */
   readonly networkMode: string;
-  /** A running container of the namespace, where relays to the sandbox's server run. */
+  /** The namespace's holder. */
   readonly holder: Container;
+  /** The holder's relay: streams to the namespace's ports. */
+  readonly mux: RelayMux;
   /** The server's port, unique in the namespace. */
   readonly port: number;
   /** Gives the port back. Safe to call twice. */
@@ -56,9 +57,8 @@ export interface NetworkLease {
 
 interface Holder {
   container: Container;
-  hold: StdinHold;
+  mux: RelayMux;
   ports: Set<number>;
-  gone: boolean;
 }
 
 /** Options of {@linkcode SandboxNetworks}. */
@@ -80,21 +80,25 @@ export class SandboxNetworks implements AsyncDisposable {
   constructor(readonly docker: Docker, readonly options: SandboxNetworksOptions) {}
 
   /**
-   * A port in the namespace of `mode` (started from `image` if there is none yet, or if the last
-   * one is gone).
+   * A port in the namespace of `mode`. When there is none yet, or the last one is gone, a holder
+   * is started from `image`, running the relay as `relay` says (`planRelay`).
    */
-  async lease(mode: "none" | "bridge", image: string): Promise<NetworkLease> {
+  async lease(
+    mode: "none" | "bridge",
+    image: string,
+    relay: Injection,
+  ): Promise<NetworkLease> {
     if (this.#closed) throw new Error("SandboxNetworks is closed");
     let pending = this.#holders.get(mode);
     if (pending) {
       const current = await pending.catch(() => undefined);
-      if (!current || current.gone) {
+      if (!current || current.mux.over) {
         if (this.#holders.get(mode) === pending) this.#holders.delete(mode);
         pending = undefined;
       }
     }
     if (!pending) {
-      pending = this.#startHolder(mode, image);
+      pending = this.#startHolder(mode, image, relay);
       this.#holders.set(mode, pending);
       pending.catch(() => {
         if (this.#holders.get(mode) === pending) this.#holders.delete(mode);
@@ -107,6 +111,7 @@ export class SandboxNetworks implements AsyncDisposable {
     return {
       networkMode: `container:${holder.container.id}`,
       holder: holder.container,
+      mux: holder.mux,
       port,
       release: () => {
         if (released) return;
@@ -120,7 +125,7 @@ export class SandboxNetworks implements AsyncDisposable {
   async isGone(lease: NetworkLease): Promise<boolean> {
     for (const pending of this.#holders.values()) {
       const holder = await pending.catch(() => undefined);
-      if (holder?.container.id === lease.holder.id) return holder.gone;
+      if (holder?.container.id === lease.holder.id) return holder.mux.over;
     }
     return true;
   }
@@ -133,7 +138,7 @@ export class SandboxNetworks implements AsyncDisposable {
     await Promise.all(holders.map(async (pending) => {
       const holder = await pending.catch(() => undefined);
       if (!holder) return;
-      holder.hold.release();
+      holder.mux.close();
       await removeContainer(holder.container).catch(() => {});
     }));
   }
@@ -142,31 +147,29 @@ export class SandboxNetworks implements AsyncDisposable {
     await this.close();
   }
 
-  async #startHolder(mode: "none" | "bridge", image: string): Promise<Holder> {
-    const { docker, options } = this;
+  async #startHolder(mode: "none" | "bridge", image: string, relay: Injection): Promise<Holder> {
     const spec = {
       image,
       // Not a sandbox: no `velora.phase` label (what looks for a phase's sandboxes skips it).
-      labels: { ...veloraLabels({ run: options.run }), [LABEL_ROLE]: "network" },
-      entrypoint: ["cat"],
-      cmd: [],
+      labels: { ...veloraLabels({ run: this.options.run }), [LABEL_ROLE]: "network" },
+      entrypoint: relay.entrypoint,
+      cmd: relay.cmd,
+      binds: relay.binds,
+      env: relay.env,
       network: mode,
       user: "0:0",
       init: true,
       autoRemove: true,
       openStdin: true,
-      // It runs the relays (a bash and two cats per connection), nothing else.
-      pidsLimit: DEFAULT_PIDS_LIMIT,
+      pidsLimit: 256,
       memoryBytes: 1024 ** 3,
     };
-    // The stdin is held before the start: `cat` never sees an end-of-file it should not.
-    let hold: StdinHold | undefined;
-    const container = await startContainer(docker, spec, async (created) => {
-      hold = await holdStdin(created);
+    // Attached before the start: the relay never sees an end of its stdin it should not.
+    let mux: RelayMux | undefined;
+    const container = await startContainer(this.docker, spec, async (created) => {
+      mux = new RelayMux(await attachStdio(created));
     });
-    const holder: Holder = { container, hold: hold!, ports: new Set(), gone: false };
-    holder.hold.ended.then(() => holder.gone = true);
-    return holder;
+    return { container, mux: mux!, ports: new Set() };
   }
 }
 

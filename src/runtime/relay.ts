@@ -1,14 +1,26 @@
 /**
  * How velora reaches a runtime server that listens on the loopback of a sandbox's own network
- * namespace: a listener on this machine's 127.0.0.1 whose every connection is carried by a
- * `docker exec` (through the engine's API) to a small bash relay in a container of that
- * namespace, which connects to the server's port. Nothing is published on any interface, the
- * sandbox's network can be `none`, and it works the same when the engine is on another machine.
+ * namespace: a listener on this machine's 127.0.0.1 whose every connection is carried through
+ * the engine's API into that namespace, where it is connected to the server's port. Nothing is
+ * published on any interface, the sandbox's network can be `none`, and it works the same when the
+ * engine is on another machine.
+ *
+ * Two carriers: in a shared namespace, a stream of the namespace's relay process (mux.ts); in a
+ * sandbox's own namespace, a `docker exec` of {@linkcode RELAY_SCRIPT} per connection.
  *
  * @module
  */
 import type { Container } from "../docker/containers.ts";
 import { type ExecStream, openExecStream } from "../docker/streams.ts";
+
+/** Opens one stream to the server; `waitSeconds`: how long to wait for it to listen. */
+export type Dial = (waitSeconds: number) => Promise<ExecStream> | ExecStream;
+
+/** Dials by a `docker exec` of {@linkcode RELAY_SCRIPT} in `container` (one process per stream). */
+export function execDial(container: Container, port: number): Dial {
+  return (waitSeconds) =>
+    openExecStream(container, ["bash", "-c", RELAY_SCRIPT, String(port), String(waitSeconds)]);
+}
 
 /**
  * The in-container end (`bash -c RELAY_SCRIPT <port> <wait seconds>`): connects to
@@ -40,12 +52,11 @@ export class ServerRelay {
   #closed = false;
 
   /**
-   * @param target a running container in the server's network namespace (the relay runs there)
-   * @param port the server's port on that namespace's 127.0.0.1
+   * @param dial opens a stream to the server
    * @param waitSeconds how long a new connection waits for the server to listen (until
    *   {@linkcode ServerRelay.serverReady})
    */
-  constructor(readonly target: Container, readonly port: number, waitSeconds: number) {
+  constructor(readonly dial: Dial, waitSeconds: number) {
     this.#waitSeconds = waitSeconds;
     this.#listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
     // Idle connections must not keep velora running (the sandbox's owner timeout cleans up).
@@ -98,13 +109,7 @@ export class ServerRelay {
     this.#open.add(drop);
     if (this.#closed) return drop();
     try {
-      stream = await openExecStream(this.target, [
-        "bash",
-        "-c",
-        RELAY_SCRIPT,
-        String(this.port),
-        String(this.#waitSeconds),
-      ]);
+      stream = await this.dial(this.#waitSeconds);
     } catch {
       return drop();
     }

@@ -33,14 +33,14 @@ import { veloraLabels } from "../docker/labels.ts";
 import { UsageError, VeloraError } from "../errors.ts";
 import { sleep } from "../sleep.ts";
 import { RuntimeClient } from "./client.ts";
-import { currentRunner, planInjection, type Runner } from "./inject.ts";
+import { currentRunner, planInjection, planRelay, type Runner } from "./inject.ts";
 import {
   DEFAULT_SANDBOX_NETWORK,
   type NetworkLease,
   type NetworkMode,
   type SandboxNetworks,
 } from "./network.ts";
-import { ServerRelay } from "./relay.ts";
+import { type Dial, execDial, ServerRelay } from "./relay.ts";
 import { serverCache } from "./server_cache.ts";
 import { type ActionEvent, type Observation, runAction, type RunOptions } from "./protocol.ts";
 
@@ -141,12 +141,14 @@ export class Sandbox implements AsyncDisposable {
   static async start(docker: Docker, options: SandboxOptions): Promise<Sandbox> {
     const network = options.network ?? DEFAULT_SANDBOX_NETWORK;
     const shared = network === "host" ? undefined : options.networks;
+    const runner = options.runner ?? currentRunner();
+    const cache = await serverCache(docker, options.image, runner);
     for (let attempt = 1;; attempt++) {
       const lease = shared && network !== "host"
-        ? await shared.lease(network, options.image)
+        ? await shared.lease(network, options.image, planRelay(runner, cache))
         : undefined;
       try {
-        return await Sandbox.#start(docker, options, network, lease);
+        return await Sandbox.#start(docker, options, { network, runner, cache, lease });
       } catch (error) {
         lease?.release();
         // The shared namespace went away (its holder was removed): once more with a new one.
@@ -159,14 +161,16 @@ export class Sandbox implements AsyncDisposable {
   static async #start(
     docker: Docker,
     options: SandboxOptions,
-    network: NetworkMode,
-    lease: NetworkLease | undefined,
+    { network, runner, cache, lease }: {
+      network: NetworkMode;
+      runner: Runner;
+      cache: string | undefined;
+      lease: NetworkLease | undefined;
+    },
   ): Promise<Sandbox> {
     const port = lease?.port ?? (network === "host" ? freePort() : randomPort());
     const sessionKey = crypto.randomUUID().replaceAll("-", "");
-    const runner = options.runner ?? currentRunner();
     const ownerTimeout = options.ownerTimeoutSeconds ?? ownerTimeoutSeconds();
-    const cache = await serverCache(docker, options.image, runner);
     const injection = planInjection(runner, {
       port,
       workingDir: options.workingDir ?? "/workspace",
@@ -194,7 +198,10 @@ export class Sandbox implements AsyncDisposable {
       ...(options.cpus === undefined ? {} : { cpus: options.cpus }),
     });
     // Connections wait for the server while it starts: the first request is on its way meanwhile.
-    const relay = new ServerRelay(lease?.holder ?? container, port, RELAY_WAIT_SECONDS);
+    const dial: Dial = lease
+      ? (waitSeconds) => lease.mux.dial(port, waitSeconds * 1000)
+      : execDial(container, port);
+    const relay = new ServerRelay(dial, RELAY_WAIT_SECONDS);
     const client = new RuntimeClient(relay.url, sessionKey);
     try {
       await waitUntilAlive(watch, client, options.image, options.readyTimeoutMs ?? 120_000);

@@ -11,6 +11,7 @@ import {
   reap,
   removeContainerById,
 } from "../../src/docker/containers.ts";
+import { LABEL_ROLE, LABEL_RUN } from "../../src/docker/labels.ts";
 import { type NetworkMode, SandboxNetworks } from "../../src/runtime/network.ts";
 import { Sandbox, type SandboxOptions } from "../../src/runtime/sandbox.ts";
 import { BASE_IMAGE, ignoreWithoutDocker, testDocker, uniqueRunLabel } from "../support/docker.ts";
@@ -186,6 +187,56 @@ Deno.test({
       );
       assert.match(max.content, /8192/);
     } finally {
+      await reap(docker, run);
+    }
+  },
+});
+
+Deno.test({
+  name: "a shared namespace's holder goes by itself when its velora process is killed (-9)",
+  ignore,
+  async fn() {
+    const run = uniqueRunLabel("network-kill");
+    const script = `
+      import { connect } from "${new URL("../../src/docker/client.ts", import.meta.url)}";
+      import { SandboxNetworks } from "${new URL("../../src/runtime/network.ts", import.meta.url)}";
+      import { Sandbox } from "${new URL("../../src/runtime/sandbox.ts", import.meta.url)}";
+      const docker = connect();
+      const networks = new SandboxNetworks(docker, { run: "${run}" });
+      const sandbox = await Sandbox.start(docker, { image: "${BASE_IMAGE}", run: "${run}", networks });
+      await sandbox.run("echo started");
+      console.log("ready");
+      await new Promise(() => {});
+    `;
+    const child = new Deno.Command(Deno.execPath(), {
+      args: ["eval", "--config", new URL("../../deno.json", import.meta.url).pathname, script],
+      stdout: "piped",
+      stderr: "inherit",
+    }).spawn();
+    const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
+    let out = "";
+    while (!out.includes("ready")) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      out += value;
+    }
+    const holders = () =>
+      docker.listContainers({
+        all: true,
+        filters: { label: [`${LABEL_RUN}=${run}`, `${LABEL_ROLE}=network`] },
+      });
+    try {
+      assert.equal(out.trim(), "ready");
+      assert.equal((await holders()).length, 1);
+      child.kill("SIGKILL");
+      await child.status;
+      const deadline = Date.now() + 10_000;
+      while ((await holders()).length > 0 && Date.now() < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      assert.deepEqual(await holders(), [], "the holder is gone (its relay read end-of-file)");
+    } finally {
+      await reader.cancel().catch(() => {});
       await reap(docker, run);
     }
   },
