@@ -224,7 +224,7 @@ export function buildProgram(): Command {
     )
     .option("--timeout <seconds>", "time limit of each run", positiveInt, 600)
     .option("--workers <n>", "tasks at once", positiveInt, 1)
-    .option("--network <mode>", "container network: none or host", "none")
+    .option("--network <mode>", "container network: none, bridge or host (unsafe)", "none")
     .option("--test-command <command>", "test_command for rows without one")
     .option("--test-output-parser <name>", "test_output_parser for rows without one")
     .option("--image <template>", "image template, e.g. tasks/{org}_m_{repo}:pr-{number}")
@@ -304,6 +304,7 @@ export function buildProgram(): Command {
     .argument("<image>", "a loaded Docker image (used unchanged)")
     .option("--workdir <dir>", "working directory of the session", "/workspace")
     .option("--timeout <seconds>", "hard timeout of each command", Number)
+    .option("--network <mode>", "none, bridge or host (unsafe: the host's 127.0.0.1)", "bridge")
     .action(async (image, options) => {
       const { sandboxCommand } = await import("./src/cli/sandbox.ts");
       await sandboxCommand(image, options);

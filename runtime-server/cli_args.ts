@@ -58,9 +58,9 @@ velora's OpenHands-compatible action execution server.
   --browsergym-eval-env    accepted for OpenHands compatibility (commands run as the server's user)
   -h, --help               show this help
 
-Environment: SESSION_API_KEY (require X-Session-API-Key on every path but /alive and
-/server_info), NO_CHANGE_TIMEOUT_SECONDS (bash soft timeout, default 10), VELORA_BASH_MODE (auto,
-pty or pipe).`;
+Environment: SESSION_API_KEY (require X-Session-API-Key on every path but /alive: 403
+otherwise), NO_CHANGE_TIMEOUT_SECONDS (bash soft timeout, default 10), VELORA_BASH_MODE (auto, pty
+or pipe).`;
 
 /** Parses the arguments; throws {@linkcode ServerArgsError} on a missing or bad value. */
 export function parseServerArgs(args: string[]): ServerArgs {

@@ -9,7 +9,8 @@
  * (bash soft timeout, default 10), `VELORA_BASH_MODE` (`auto`, `pty` or `pipe`).
  *
  * `--owner-timeout S` makes the server exit with code 3 when its owner sent no request for `S`
- * seconds (see owner_watch.ts); `--help` describes every flag.
+ * seconds (see owner_watch.ts); `--help` describes every flag. `--relay` (alone) runs the
+ * connection relay of a shared sandbox network instead (relay.ts).
  *
  * @module
  */
@@ -19,6 +20,7 @@ import { type BashMode, BashSession } from "./bash_session.ts";
 import { HELP, parseServerArgs, type ServerArgs, ServerArgsError, USAGE } from "./cli_args.ts";
 import { OWNER_GONE_EXIT_CODE, OwnerWatch } from "./owner_watch.ts";
 import { resolveAgainst, sleep } from "./_private.ts";
+import { relayMain } from "./relay.ts";
 import { createHandler } from "./server.ts";
 
 /**
@@ -27,6 +29,7 @@ import { createHandler } from "./server.ts";
  * ready.
  */
 export async function main(args: string[]): Promise<number> {
+  if (args.length === 1 && args[0] === "--relay") return await relayMain();
   let options: ServerArgs;
   try {
     options = parseServerArgs(args);

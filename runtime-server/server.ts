@@ -14,7 +14,10 @@ export interface ServerContext {
   executor: ActionExecutor;
   /** The `--working-dir`. */
   workDir: string;
-  /** `SESSION_API_KEY`; when set, every path but `/alive` and `/server_info` needs it. */
+  /**
+   * `SESSION_API_KEY`; when set, every path but `/alive` needs it (OpenHands also leaves
+   * `/server_info` open; velora does not: it tells uptime, idle time and resources).
+   */
   sessionApiKey: string | null;
   /** When the server started (ms since the epoch). */
   startTime: number;
@@ -27,7 +30,8 @@ export interface ServerContext {
 
 type Route = (request: Request) => Promise<Response> | Response;
 
-const PUBLIC_PATHS = new Set(["/alive", "/server_info"]);
+/** The only path answered without the session key: readiness tells nothing. */
+const PUBLIC_PATHS = new Set(["/alive"]);
 
 /** Builds the request handler for `Deno.serve`. */
 export function createHandler(context: ServerContext): (request: Request) => Promise<Response> {

@@ -10,6 +10,7 @@ import { connect, ping } from "../docker/client.ts";
 import { InterruptedError, UsageError } from "../errors.ts";
 import { imageNaming } from "../images/image_name.ts";
 import { redact } from "../redact.ts";
+import { parseNetworkMode } from "../runtime/network.ts";
 import { withInterrupts } from "./_interrupt.ts";
 
 /** Flags of `velora derive`. */
@@ -39,10 +40,7 @@ export async function deriveCommand(tasks: string, flags: DeriveFlags): Promise<
   } catch {
     throw new UsageError(`Cannot read task file "${tasks}": no such file`);
   }
-  const network = flags.network;
-  if (network !== "none" && network !== "host") {
-    throw new UsageError(`Cannot use --network "${network}": expected none or host`);
-  }
+  const network = parseNetworkMode(flags.network);
   checkRowFlags(flags);
   const output = resolve(flags.output ?? defaultDeriveOutput(tasks));
   if (output === resolve(tasks)) {

@@ -9,6 +9,7 @@ import { createInterface } from "node:readline";
 import { connect, ping } from "../docker/client.ts";
 import { imageExists } from "../docker/images.ts";
 import { UsageError } from "../errors.ts";
+import { DEFAULT_SANDBOX_NETWORK, parseNetworkMode } from "../runtime/network.ts";
 import type { CmdOutputMetadata, Observation } from "../runtime/protocol.ts";
 import { Sandbox } from "../runtime/sandbox.ts";
 import { withInterrupts } from "./_interrupt.ts";
@@ -17,10 +18,13 @@ import { withInterrupts } from "./_interrupt.ts";
 export interface SandboxFlags {
   workdir: string;
   timeout?: number;
+  /** none, bridge or host. @default "bridge" */
+  network?: string;
 }
 
 /** Implements `velora sandbox`. */
 export async function sandboxCommand(image: string, flags: SandboxFlags): Promise<void> {
+  const network = parseNetworkMode(flags.network ?? DEFAULT_SANDBOX_NETWORK);
   const docker = connect();
   await ping(docker);
   if (!(await imageExists(docker, image))) {
@@ -33,6 +37,7 @@ export async function sandboxCommand(image: string, flags: SandboxFlags): Promis
     image,
     run: `sandbox-${crypto.randomUUID()}`,
     workingDir: flags.workdir,
+    network,
   });
   const interactive = Deno.stdin.isTerminal();
   let busy = false;
@@ -46,7 +51,7 @@ export async function sandboxCommand(image: string, flags: SandboxFlags): Promis
       onStopNow(() => sandbox.close());
       const seconds = ((performance.now() - started) / 1000).toFixed(2);
       console.error(
-        `Sandbox ready in ${seconds}s (${image}, server on 127.0.0.1:${sandbox.port}).`,
+        `Sandbox ready in ${seconds}s (${image}, network ${network}, server at ${sandbox.url}).`,
       );
       console.error(
         "Each line runs in one bash session; an empty line fetches more output; exit ends.",

@@ -39,7 +39,10 @@ export interface ContainerSpec {
   workingDir?: string;
   /** User (`name`, `uid` or `uid:gid`). */
   user?: string;
-  /** Network mode: `none`, `host`, `bridge` or a network name. Docker's default when absent. */
+  /**
+   * Network mode: `none`, `host`, `bridge`, a network name, or `container:<id>` (join that
+   * container's network namespace). Docker's default when absent.
+   */
   network?: string;
   /** Bind mounts, `host:container[:ro]`. */
   binds?: string[];
@@ -56,15 +59,40 @@ export interface ContainerSpec {
    * included, is left to read afterwards (follow it with {@linkcode startWatchedContainer}).
    */
   autoRemove?: boolean;
+  /**
+   * Keep stdin open for one attached client and close it when that client goes (`docker run -i`;
+   * see `attachStdio` in streams.ts).
+   */
+  openStdin?: boolean;
 }
 
 /**
- * Creates and starts a container. When start fails, the created container is removed before
- * the error is rethrown, so no stopped leftover remains.
+ * Memory limit of sandboxes and evaluation containers, in GB (10^9 bytes), unless the phase sets
+ * `memory_gb` (0: no limit).
  */
-export async function startContainer(docker: Docker, spec: ContainerSpec): Promise<Container> {
+export const DEFAULT_MEMORY_GB = 8;
+
+/** Process limit of sandboxes and evaluation containers unless the phase sets `pids_limit` (0: none). */
+export const DEFAULT_PIDS_LIMIT = 4096;
+
+/** `memory_gb` in bytes (0 stays 0: no limit). */
+export function gigabytes(gb: number): number {
+  return Math.round(gb * 1e9);
+}
+
+/**
+ * Creates and starts a container; `beforeStart` runs between the two (to attach, say). When
+ * either fails, the created container is removed before the error is rethrown, so no stopped
+ * leftover remains.
+ */
+export async function startContainer(
+  docker: Docker,
+  spec: ContainerSpec,
+  beforeStart?: (container: Container) => Promise<void>,
+): Promise<Container> {
   const container = await docker.createContainer(createOptions(spec));
   try {
+    await beforeStart?.(container);
     await container.start();
   } catch (error) {
     await removeContainer(container).catch(() => {});
@@ -197,6 +225,11 @@ function createOptions(spec: ContainerSpec): Docker.ContainerCreateOptions {
     Labels: spec.labels,
     HostConfig: hostConfig,
   };
+  if (spec.openStdin) {
+    options.OpenStdin = true;
+    options.StdinOnce = true;
+    options.AttachStdin = true;
+  }
   if (spec.name !== undefined) options.name = spec.name;
   if (spec.cmd !== undefined) options.Cmd = spec.cmd;
   if (spec.entrypoint !== undefined) options.Entrypoint = spec.entrypoint;

@@ -15,6 +15,11 @@ export const LABEL_PHASE = "velora.phase";
 export const LABEL_PID = "velora.pid";
 /** Host name of the machine that velora process ran on. */
 export const LABEL_HOST = "velora.host";
+/**
+ * What the container is when it is not a sandbox or an evaluation container: `network` for the
+ * holder of a network namespace that a run's sandboxes share.
+ */
+export const LABEL_ROLE = "velora.role";
 
 /** What a container is for; `run` is required, the rest are optional. */
 export interface ContainerPurpose {

@@ -16,7 +16,10 @@ import type { Docker } from "../docker/client.ts";
 import {
   type Container,
   containerState,
+  DEFAULT_MEMORY_GB,
+  DEFAULT_PIDS_LIMIT,
   execIn,
+  gigabytes,
   removeContainer,
   startContainer,
 } from "../docker/containers.ts";
@@ -26,6 +29,7 @@ import { putFiles } from "../docker/put_files.ts";
 import { DiskError } from "../errors.ts";
 import { makeDir, onDiskSync, writeFileAtomic, writeTextFile } from "../fs.ts";
 import { redact } from "../redact.ts";
+import type { NetworkMode } from "../runtime/network.ts";
 import { defaultGoModule } from "./canonical.ts";
 import {
   buildEvalScript,
@@ -49,10 +53,13 @@ export interface EvalSettings {
   timeoutSeconds: number;
   /** `fuzz` allows `patch --fuzz=5` when `git apply` refuses. */
   patchFallback: "none" | "fuzz";
-  /** `none` (default) or `host`. */
-  network: "none" | "host";
+  /** `none` (the phase's default), `bridge` or `host`. */
+  network: NetworkMode;
+  /** Memory limit, bytes (0: none). @default gigabytes(DEFAULT_MEMORY_GB) */
   memoryBytes?: number;
   cpus?: number;
+  /** Process limit (0: none). @default DEFAULT_PIDS_LIMIT */
+  pidsLimit?: number;
   /** A PASS_TO_PASS test reported SKIPPED still counts as kept. */
   skippedPassToPassOk: boolean;
   /**
@@ -354,7 +361,8 @@ async function runInContainer(
       network: settings.network,
       init: true,
       user: "0:0",
-      ...(settings.memoryBytes ? { memoryBytes: settings.memoryBytes } : {}),
+      memoryBytes: settings.memoryBytes ?? gigabytes(DEFAULT_MEMORY_GB),
+      pidsLimit: settings.pidsLimit ?? DEFAULT_PIDS_LIMIT,
       ...(settings.cpus ? { cpus: settings.cpus } : {}),
     });
     const runner = `${EVAL_DIR}/run.sh`;

@@ -15,6 +15,7 @@ import { AppendFile, makeDir, writeFileAtomic } from "../fs.ts";
 import type { JitImages } from "../images/jit.ts";
 import { JsonlWriter } from "../output/jsonl_writer.ts";
 import { inferLogPath, OUTPUT_FILES } from "../output/layout.ts";
+import { SandboxNetworks } from "../runtime/network.ts";
 import { sleep } from "../sleep.ts";
 import { readInstances } from "./dataset_scan.ts";
 import {
@@ -105,6 +106,12 @@ export async function inferRun(inputs: InferRunInputs): Promise<InferRunResult> 
     inputs.log(`removed ${leftovers.length} containers left by an earlier run`);
   }
 
+  // The sandboxes join one network namespace instead of paying ~0.1 s each for their own; not
+  // with per-instance images, which are removed while the namespace's holder would still use one.
+  const networks = inputs.settings.network === "host" || inputs.jit.active
+    ? undefined
+    : new SandboxNetworks(docker, { run: runLabel });
+
   const progress = new InferProgress(todo.length, inputs.log);
   const stop = new AbortController();
   // A failure that ends the run (a disk fault, an internal error) also cuts the running instances
@@ -157,6 +164,7 @@ export async function inferRun(inputs: InferRunInputs): Promise<InferRunResult> 
           outDir,
           metadata: inputs.metadata,
           runLabel,
+          ...(networks ? { networks } : {}),
           docker,
           // Running instances finish after a ^C; only a second ^C (process exit) or a failure
           // that ends the run cuts them.
@@ -202,6 +210,7 @@ export async function inferRun(inputs: InferRunInputs): Promise<InferRunResult> 
   } finally {
     inputs.signal.removeEventListener("abort", onAbort);
     await source.return?.(undefined);
+    await networks?.close();
     progress.close();
   }
   if (failure) throw failure.error;

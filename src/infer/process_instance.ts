@@ -16,6 +16,7 @@ import type { Docker } from "../docker/client.ts";
 import { imageExists } from "../docker/images.ts";
 import { DiskError } from "../errors.ts";
 import { OUTPUT_FILES } from "../output/layout.ts";
+import type { NetworkMode, SandboxNetworks } from "../runtime/network.ts";
 import { Sandbox } from "../runtime/sandbox.ts";
 import { sleep } from "../sleep.ts";
 import { collectPatch, prepareWorkspace } from "./workspace.ts";
@@ -36,8 +37,12 @@ export interface InferSettings {
   sandboxTimeout: number;
   /** Seconds without new output after which a command returns to the agent. @default 30 */
   noChangeTimeoutSeconds?: number;
+  /** The sandboxes' network. @default "bridge" */
+  network?: NetworkMode;
+  /** Memory limit, bytes (0: none). @default the sandbox's default */
   memoryBytes?: number;
   cpus?: number;
+  /** Process limit (0: none). @default the sandbox's default */
   pidsLimit?: number;
 }
 
@@ -54,6 +59,8 @@ export interface InstanceJob {
   metadata: Record<string, unknown>;
   /** The `velora.run` label of this phase's sandboxes. */
   runLabel: string;
+  /** The run's shared network namespaces (none: the sandbox gets its own). */
+  networks?: SandboxNetworks;
   docker: Docker;
   signal: AbortSignal;
   /** One line to the instance log (and progress). */
@@ -150,6 +157,8 @@ async function attemptInstance(
     instance: instance.instance_id,
     phase: "infer",
     env: { NO_CHANGE_TIMEOUT_SECONDS: String(settings.noChangeTimeoutSeconds ?? 30) },
+    ...(settings.network === undefined ? {} : { network: settings.network }),
+    ...(job.networks === undefined ? {} : { networks: job.networks }),
     ...(settings.memoryBytes === undefined ? {} : { memoryBytes: settings.memoryBytes }),
     ...(settings.cpus === undefined ? {} : { cpus: settings.cpus }),
     ...(settings.pidsLimit === undefined ? {} : { pidsLimit: settings.pidsLimit }),

@@ -7,6 +7,7 @@
 import { dirname, join, resolve } from "node:path";
 import { z } from "zod";
 import { connect, ping } from "../docker/client.ts";
+import { DEFAULT_MEMORY_GB, DEFAULT_PIDS_LIMIT, gigabytes } from "../docker/containers.ts";
 import { InterruptedError, PhaseFailedError } from "../errors.ts";
 import { infraErrorsMessage } from "../evaluate/infra.ts";
 import { readDataset, runEvaluation } from "../evaluate/run_evaluation.ts";
@@ -16,6 +17,7 @@ import { phaseOutputFiles, phaseOutputInputs } from "../output/phase_targets.ts"
 import { readableFile } from "../fs.ts";
 import { selectIds, selectionProblem } from "../dataset/select.ts";
 import { definePhase, phaseSchema } from "../pipeline/phase.ts";
+import { NETWORK_MODES } from "../runtime/network.ts";
 
 /** The keys of an evaluate phase. */
 export const evaluateSchema = phaseSchema("evaluate", {
@@ -28,13 +30,20 @@ export const evaluateSchema = phaseSchema("evaluate", {
   ),
   timeout: z.number().positive().default(600).describe("Seconds the tests may run"),
   num_workers: z.number().int().positive().default(1),
-  network: z.enum(["none", "host"]).default("none"),
+  network: z.enum(NETWORK_MODES).default("none").describe(
+    "Container network: none, bridge (NAT where the engine has it) or host (unsafe)",
+  ),
   patch_fallback: z.enum(["none", "fuzz"]).default("none").describe("fuzz: patch --fuzz=5"),
   skipped_pass_to_pass_ok: z.boolean().default(false),
   image: z.string().optional().describe("Image template (default: the infer naming rules)"),
   language: z.string().optional().describe("LANGUAGE for image naming"),
-  memory_gb: z.number().positive().optional(),
+  memory_gb: z.number().nonnegative().default(DEFAULT_MEMORY_GB).describe(
+    "Container memory limit, GB (0: none)",
+  ),
   cpus: z.number().positive().optional(),
+  pids_limit: z.number().int().nonnegative().default(DEFAULT_PIDS_LIMIT).describe(
+    "Container process limit (0: none)",
+  ),
   force: z.boolean().default(false).describe("Evaluate again even if the patch did not change"),
   instance_ids: z.array(z.string()).optional().describe("Only these instance ids"),
   filter: z.string().superRefine((value, ctx) => {
@@ -95,8 +104,9 @@ export const evaluatePhase = definePhase({
           network: params.network,
           skippedPassToPassOk: params.skipped_pass_to_pass_ok,
           ...(params.trust_row_parsers ? { trustRowParsers: true } : {}),
-          ...(params.memory_gb ? { memoryBytes: Math.round(params.memory_gb * 1e9) } : {}),
+          memoryBytes: gigabytes(params.memory_gb),
           ...(params.cpus ? { cpus: params.cpus } : {}),
+          pidsLimit: params.pids_limit,
         },
         naming: imageNaming({ image: params.image, language: params.language }),
         numWorkers: params.num_workers,

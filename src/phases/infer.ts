@@ -13,6 +13,7 @@ import { llmConfigForMetadata } from "../config/llm_config.ts";
 import { loadLlmConfig } from "../config/load_llm_config.ts";
 import { selectIds, selectionProblem } from "../dataset/select.ts";
 import { connect, ping } from "../docker/client.ts";
+import { DEFAULT_MEMORY_GB, DEFAULT_PIDS_LIMIT, gigabytes } from "../docker/containers.ts";
 import { imageExists } from "../docker/images.ts";
 import { ConfigError, InterruptedError, PhaseFailedError, UsageError } from "../errors.ts";
 import { isFile, readableFile } from "../fs.ts";
@@ -23,6 +24,7 @@ import { inferRun } from "../infer/infer_run.ts";
 import { buildInstruction } from "../infer/instruction.ts";
 import type { InferSettings } from "../infer/process_instance.ts";
 import { outputDir } from "../output/layout.ts";
+import { DEFAULT_SANDBOX_NETWORK, NETWORK_MODES } from "../runtime/network.ts";
 import { definePhase, phaseSchema } from "../pipeline/phase.ts";
 
 const ids = z.array(z.string()).default([]);
@@ -78,9 +80,16 @@ export const inferSchema = phaseSchema("infer", {
   instruction_template: z.string().optional().describe("File replacing the built-in instruction"),
   repo_path: z.string().optional().describe("Where the image keeps the repository"),
   sandbox_timeout: z.number().positive().default(120).describe("Default command timeout, s"),
-  memory_gb: z.number().positive().optional(),
+  network: z.enum(NETWORK_MODES).default(DEFAULT_SANDBOX_NETWORK).describe(
+    "Sandbox network: bridge (NAT where the engine has it), none, or host (unsafe: the host's 127.0.0.1)",
+  ),
+  memory_gb: z.number().nonnegative().default(DEFAULT_MEMORY_GB).describe(
+    "Sandbox memory limit, GB (0: none)",
+  ),
   cpus: z.number().positive().optional(),
-  pids_limit: z.number().int().positive().optional(),
+  pids_limit: z.number().int().nonnegative().default(DEFAULT_PIDS_LIMIT).describe(
+    "Sandbox process limit (0: none)",
+  ),
 });
 
 type InferParams = z.output<typeof inferSchema>;
@@ -183,9 +192,10 @@ export const inferPhase = definePhase({
       retryDelaySeconds: params.retry_delay,
       ...(params.repo_path ? { repoPath: params.repo_path } : {}),
       sandboxTimeout: params.sandbox_timeout,
-      ...(params.memory_gb ? { memoryBytes: Math.round(params.memory_gb * 1e9) } : {}),
+      network: params.network,
+      memoryBytes: gigabytes(params.memory_gb),
       ...(params.cpus ? { cpus: params.cpus } : {}),
-      ...(params.pids_limit ? { pidsLimit: params.pids_limit } : {}),
+      pidsLimit: params.pids_limit,
     };
     const lineOf = new Map(rows.map((r) => [r.id, r.line]));
     const totals = { completed: 0, errors: 0, skipped: 0, cost: 0 };

@@ -169,3 +169,12 @@ export function planInjection(runner: Runner, args: ServerArgs, cacheDir?: strin
     }
   }
 }
+
+/**
+ * The mounts and command of `runtime-server --relay`, the connection relay of a shared sandbox
+ * network (network.ts): the server's own, with `--relay` for its arguments.
+ */
+export function planRelay(runner: Runner, cacheDir?: string): Injection {
+  const server = planInjection(runner, { port: 0, workingDir: "/" }, cacheDir);
+  return { ...server, cmd: [...server.launch, "--relay"] };
+}

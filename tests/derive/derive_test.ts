@@ -206,7 +206,10 @@ Deno.test("velora derive: bad input exits 2 with one line, before any container"
       [["derive", "missing.jsonl"], /Cannot read task file "missing\.jsonl": no such file/],
       [["derive", "bad.jsonl"], /bad\.jsonl:2: "repo" must be a non-empty string/],
       [["derive", "dup.jsonl"], /dup\.jsonl:2: duplicate instance_id "a"/],
-      [["derive", "bad.jsonl", "--network", "bridge"], /Cannot use --network "bridge"/],
+      [
+        ["derive", "bad.jsonl", "--network", "wifi"],
+        /Cannot use --network "wifi": expected none, bridge/,
+      ],
       [["derive", "bad.jsonl", "--runs", "0"], /expected a positive integer, got "0"/],
       [["derive", "dup.jsonl", "-o", "dup.jsonl"], /it is the task file itself/],
     ];

@@ -37,7 +37,7 @@ Deno.test({
       assert.equal(exitCodeOf(failed), 1);
       const info = await sandbox.container.inspect();
       assert.equal(info.Config.Labels["velora.instance"], "demo-1");
-      assert.equal(info.HostConfig.NetworkMode, "host");
+      assert.equal(info.HostConfig.NetworkMode, "bridge");
       assert.equal(info.HostConfig.Init, true);
     } finally {
       await sandbox.close();
@@ -47,20 +47,28 @@ Deno.test({
 });
 
 Deno.test({
-  name: "Sandbox protects every path but /alive and /server_info with the session key",
+  name: "Sandbox protects every path but /alive with the session key",
   ignore,
   async fn() {
     const run = uniqueRunLabel("sandbox");
     await using sandbox = await Sandbox.start(docker, { image: BASE_IMAGE, run });
-    const base = `http://127.0.0.1:${sandbox.port}`;
+    const base = sandbox.url;
     assert.equal((await fetch(`${base}/alive`).then(drain)).status, 200);
-    assert.equal((await fetch(`${base}/server_info`).then(drain)).status, 200);
+    for (const [method, path] of [["GET", "/server_info"], ["POST", "/list_files"]] as const) {
+      const response = await fetch(`${base}${path}`, {
+        method,
+        body: method === "POST" ? "{}" : null,
+      });
+      assert.equal(response.status, 403, path);
+      assert.deepEqual(await response.json(), { detail: "Invalid API Key" });
+    }
     const denied = await fetch(`${base}/execute_action`, {
       method: "POST",
       body: JSON.stringify({ action: { action: "run", args: { command: "id" } } }),
     });
     assert.equal(denied.status, 403);
     assert.deepEqual(await denied.json(), { detail: "Invalid API Key" });
+    assert.equal(typeof (await sandbox.client.serverInfo()).uptime, "number");
     assert.deepEqual(await sandbox.client.listFiles("/velora"), [
       "bin/",
       "cache/",

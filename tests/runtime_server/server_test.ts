@@ -22,7 +22,7 @@ function post(server: TestServer, path: string, body: unknown, key: string | nul
 Deno.test("runtime server: /alive, /server_info, /vscode/connection_token, 404", async () => {
   await withServer({}, async (server) => {
     assert.deepEqual(await status(fetch(`${server.url}/alive`)), [200, { status: "ok" }]);
-    const [code, info] = await status(fetch(`${server.url}/server_info`));
+    const [code, info] = await status(server.fetch("/server_info"));
     assert.equal(code, 200);
     const i = info as {
       uptime: number;
@@ -49,9 +49,16 @@ Deno.test("runtime server: /alive, /server_info, /vscode/connection_token, 404",
   });
 });
 
-Deno.test("runtime server: every path but /alive and /server_info needs the API key", async () => {
+Deno.test("runtime server: every path but /alive needs the API key (403, as OpenHands)", async () => {
   await withServer({}, async (server) => {
     const denied = [403, { detail: "Invalid API Key" }];
+    assert.deepEqual(await status(fetch(`${server.url}/alive`)), [200, { status: "ok" }]);
+    assert.deepEqual(await status(fetch(`${server.url}/server_info`)), denied);
+    assert.deepEqual(
+      await status(fetch(`${server.url}/server_info`, { headers: { "X-Session-API-Key": "no" } })),
+      denied,
+    );
+    assert.deepEqual(await status(post(server, "/heartbeat", {}, null)), denied);
     const run = { action: { action: "run", args: { command: "echo hi" } } };
     assert.deepEqual(await status(post(server, "/execute_action", run, null)), denied);
     assert.deepEqual(await status(post(server, "/execute_action", run, "wrong")), denied);
