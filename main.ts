@@ -186,6 +186,25 @@ export function buildProgram(): Command {
   alsoAs(validate, "--output-dir <dir>", "output");
 
   program
+    .command("parse")
+    .description(
+      "Print the tests the evaluate phase reads from a test log: passed, failed, skipped",
+    )
+    .argument("<log-file>", "test_output.txt, fix-patch-run.log or a test command's output")
+    .option("--parser <name>", "a test_output_parser name, as in Velora and SWE-bench rows")
+    .option("--repo <org/repo>", "a Multi-SWE-bench repository: the parser its rows get")
+    .option(
+      "--number <n>",
+      "with --repo: the PR number (zstd and express parse by it)",
+      positiveInt,
+    )
+    .option("--json", 'print {"passed": [...], "failed": [...], "skipped": [...]}')
+    .action(async (logFile, options) => {
+      const { parseCommand } = await import("./src/cli/parse.ts");
+      await parseCommand(logFile, options);
+    });
+
+  program
     .command("collect")
     .description("Make task rows from a GitHub repository's merged pull requests")
     .argument("<repo>", "the repository, <owner>/<repo> (token: GITHUB_TOKEN)")

@@ -6,18 +6,26 @@
  * Row fields missing from a row (`test_command`, `test_output_parser`) can be supplied, and are
  * then written into the output row, so it evaluates as it is.
  *
+ * Multi-SWE-bench rows (without a `test_command`) go the way `evaluate` sends them, the reference
+ * path (`derive_msb.ts`): their image's `run.sh`, `test-run.sh` and `fix-run.sh` fill
+ * `run_result`, `test_patch_result`, `fix_patch_result` and the `fixed_tests` / `p2p_tests` /
+ * `f2p_tests` / `s2p_tests` / `n2p_tests` groups. The supplied `test_command` and
+ * `test_output_parser` are not written into them.
+ *
  * @module
  */
 import { join } from "node:path";
 import { RowError, toInstance } from "../dataset/formats/mod.ts";
+import { isMultiSweBenchRow } from "../dataset/formats/multi_swe_bench.ts";
 import type { Instance } from "../dataset/instance.ts";
 import { MAX_DATASET_LINE, readJsonl } from "../dataset/jsonl.ts";
 import type { Docker } from "../docker/client.ts";
 import { reap } from "../docker/containers.ts";
 import { ConfigError } from "../errors.ts";
-import type { EvalSettings } from "../evaluate/harness.ts";
+import { type EvalSettings, usesMsbRule } from "../evaluate/harness.ts";
 import { imageFor, type ImageNaming } from "../images/image_name.ts";
 import { JsonlWriter } from "../output/jsonl_writer.ts";
+import { type DerivedMsbTask, deriveMsbTask } from "./derive_msb.ts";
 import { deriveTask } from "./derive_task.ts";
 
 /** What to derive and how. */
@@ -84,7 +92,8 @@ export async function deriveTasks(options: DeriveOptions): Promise<DeriveSummary
         continue;
       }
       const named = imageFor(instance, options.naming);
-      const result = await deriveTask({
+      const msb = usesMsbRule(instance);
+      const derived = {
         instance,
         image: "image" in named ? named.image : { error: named.error },
         dir: join(options.workDir, id),
@@ -92,11 +101,13 @@ export async function deriveTasks(options: DeriveOptions): Promise<DeriveSummary
         runLabel,
         docker: options.docker,
         settings: options.settings,
-      });
+      };
+      const result: DerivedMsbTask = msb ? await deriveMsbTask(derived) : await deriveTask(derived);
       const out: Record<string, unknown> = {
         ...row,
-        FAIL_TO_PASS: result.failToPass,
-        PASS_TO_PASS: result.passToPass,
+        ...(msb
+          ? result.fields ?? {}
+          : { FAIL_TO_PASS: result.failToPass, PASS_TO_PASS: result.passToPass }),
         usable: result.unusable === undefined,
         derive: {
           runs: options.runs,
@@ -116,10 +127,13 @@ export async function deriveTasks(options: DeriveOptions): Promise<DeriveSummary
         const key = result.unusable.replace(/:.*/, "");
         summary.unusable[key] = (summary.unusable[key] ?? 0) + 1;
       }
+      const [fixed, kept] = msb
+        ? ["fixed (f2p, s2p, n2p)", "p2p"]
+        : ["FAIL_TO_PASS", "PASS_TO_PASS"];
       options.log(
         `${id}: ` +
           (result.unusable === undefined
-            ? `${result.failToPass.length} FAIL_TO_PASS, ${result.passToPass.length} PASS_TO_PASS` +
+            ? `${result.failToPass.length} ${fixed}, ${result.passToPass.length} ${kept}` +
               (result.flaky.length ? `, ${result.flaky.length} flaky left out` : "")
             : `unusable: ${result.unusable}`),
       );
@@ -153,9 +167,12 @@ function withDefaults(
     throw new RowError("expected a JSON object");
   }
   const row = { ...(value as Record<string, unknown>) };
-  if (!row.test_command && options.testCommand) row.test_command = options.testCommand;
-  if (!row.test_output_parser && options.testOutputParser) {
-    row.test_output_parser = options.testOutputParser;
+  // A Multi-SWE-bench row runs its image's scripts; a test_command would make it a Velora row.
+  if (!isMultiSweBenchRow(row)) {
+    if (!row.test_command && options.testCommand) row.test_command = options.testCommand;
+    if (!row.test_output_parser && options.testOutputParser) {
+      row.test_output_parser = options.testOutputParser;
+    }
   }
   return { row, instance: toInstance(row) };
 }

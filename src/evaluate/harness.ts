@@ -39,7 +39,7 @@ import {
   filesOfDiff,
 } from "./eval_script.ts";
 import { engineFailure, infraFailure } from "./infra.ts";
-import { decideMsb, type MsbRow, type MsbVerdict } from "./mswebench_rule.ts";
+import { decideMsb, type MsbFixOutcome, type MsbRow, type MsbVerdict } from "./mswebench_rule.ts";
 import { commandAnswer, type CommandResult, parseWithCommand } from "./parsers/command.ts";
 import { resolveParser } from "./parsers/mod.ts";
 import { msbParser } from "./parsers/mswebench/mod.ts";
@@ -262,58 +262,92 @@ export function msbRowOf(instance: Instance): MsbRow {
 }
 
 /**
+ * Whether a row is evaluated the Multi-SWE-bench way (a Multi-SWE-bench row without a
+ * `test_command`); `run_evaluation.ts`, `validate.ts` and `velora derive` decide alike.
+ */
+export function usesMsbRule(instance: Instance): boolean {
+  return instance.format === "multi_swe_bench" && !instance.test_command;
+}
+
+/** The stages of a Multi-SWE-bench image: its scripts in `/home`. */
+export type MsbStage = "run" | "test" | "fix";
+
+const STAGE_SCRIPT: Record<MsbStage, string> = {
+  run: "/home/run.sh",
+  test: "/home/test-run.sh",
+  fix: "/home/fix-run.sh",
+};
+
+/**
  * Evaluates a Multi-SWE-bench instance the reference way: the patch at `/home/fix.patch`, then
  * `bash /home/fix-run.sh`, the log parsed by the repository's parser family and compared with
- * the row's stored `run_result` / `test_patch_result`.
+ * the row's stored `run_result` / `test_patch_result`. `stage: "test"` judges `test-run.sh`
+ * instead (the test patch only: what `velora validate` checks does not resolve).
  */
-export async function evaluateMsb(task: EvalTask, settings: EvalSettings): Promise<MsbVerdict> {
-  const { instance } = task;
+export async function evaluateMsb(
+  task: EvalTask,
+  settings: EvalSettings,
+  stage: "fix" | "test" = "fix",
+): Promise<MsbVerdict> {
   const log = await instanceLog(task.dir);
-  const row = msbRowOf(instance);
-  await writeTextFile(join(task.dir, "patch.diff"), task.patch ?? "");
+  const verdict = decideMsb(msbRowOf(task.instance), await runMsbStage(task, settings, stage, log));
+  const body = verdict.report ??
+    {
+      id: verdict.id,
+      outcome: verdict.outcome,
+      reason: verdict.reason,
+      ...(verdict.infra ? { infra: true } : {}),
+    };
+  await writeFileAtomic(
+    join(task.dir, "report.json"),
+    redact(JSON.stringify(body, null, 2)) + "\n",
+  );
+  log(`verdict: ${verdict.outcome}: ${verdict.reason}`);
+  return verdict;
+}
+
+/**
+ * Runs one stage script of a Multi-SWE-bench image (`fix`: with `task.patch` at
+ * `/home/fix.patch`; `test`: `test-run.sh`, the test patch only; `run`: `run.sh`, no patch) in a
+ * fresh container and parses its log with the repository's parser, without judging it. Writes
+ * `patch.diff`, `test_output.txt` and `run_instance.log` in `task.dir`. A time limit, a parser
+ * failure or a missing image is `error`; a failed container or engine is `infra_error`.
+ */
+export async function runMsbStage(
+  task: EvalTask,
+  settings: EvalSettings,
+  stage: MsbStage,
+  log?: (line: string) => void,
+): Promise<MsbFixOutcome> {
+  log ??= await instanceLog(task.dir);
+  const row = msbRowOf(task.instance);
+  await writeTextFile(join(task.dir, "patch.diff"), stage === "fix" ? task.patch ?? "" : "");
   const imageProblem = await missingImage(task);
-  const done = async (verdict: MsbVerdict) => {
-    const body = verdict.report ??
-      {
-        id: verdict.id,
-        outcome: verdict.outcome,
-        reason: verdict.reason,
-        ...(verdict.infra ? { infra: true } : {}),
-      };
-    await writeFileAtomic(
-      join(task.dir, "report.json"),
-      redact(JSON.stringify(body, null, 2)) + "\n",
-    );
-    log(`verdict: ${verdict.outcome}: ${verdict.reason}`);
-    return verdict;
-  };
   let parse: (log: string) => ParsedTests;
   try {
     if (imageProblem) throw new Error(imageProblem);
     parse = msbParser(row.org, row.repo, row.number).parse;
   } catch (error) {
-    return await done(decideMsb(row, { kind: "error", message: (error as Error).message }));
+    return { kind: "error", message: (error as Error).message };
   }
-  const run = await runInContainer(task, settings, log, [
-    { path: "/home/fix.patch", content: ensureNewline(task.patch ?? "") },
-  ], "bash /home/fix-run.sh");
+  const files = stage === "fix"
+    ? [{ path: "/home/fix.patch", content: ensureNewline(task.patch ?? "") }]
+    : [];
+  const script = STAGE_SCRIPT[stage];
+  const run = await runInContainer(task, settings, log, files, `bash ${script}`);
   if ("infra" in run) {
     await Deno.remove(join(task.dir, "test_output.txt")).catch(() => {});
-    return await done(decideMsb(row, { kind: "infra_error", message: run.infra }));
+    return { kind: "infra_error", message: run.infra };
   }
   await writeTextFile(join(task.dir, "test_output.txt"), redact(run.output));
   if (run.timedOut) {
-    return await done(
-      decideMsb(row, {
-        kind: "error",
-        message: `fix-run.sh passed the ${settings.timeoutSeconds}s limit`,
-      }),
-    );
+    const name = script.slice("/home/".length);
+    return { kind: "error", message: `${name} passed the ${settings.timeoutSeconds}s limit` };
   }
   try {
-    return await done(decideMsb(row, { kind: "parsed", tests: parse(run.output) }));
+    return { kind: "parsed", tests: parse(run.output) };
   } catch (error) {
-    return await done(decideMsb(row, { kind: "error", message: (error as Error).message }));
+    return { kind: "error", message: (error as Error).message };
   }
 }
 

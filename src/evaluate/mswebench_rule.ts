@@ -251,6 +251,8 @@ function checkReport(
   }
   const fixed = [...all].filter(([, s]) => s.test !== "PASS" && s.fix === "PASS");
   if (fixed.length === 0) return invalid(3, MESSAGES[3]);
+  // Filled before check 4, as the reference does: an anomalous report keeps its fixed tests.
+  report.fixed_tests = Object.fromEntries(fixed);
   for (const [name, s] of all) {
     if ((s.test === "NONE" || s.test === "SKIP") && s.fix === "FAIL" && s.run === "PASS") {
       return invalid(4, MESSAGES[4], name);
@@ -260,7 +262,6 @@ function checkReport(
   const fixedBy = (test: MsbStatus) =>
     Object.fromEntries([...all].filter(([, s]) => s.fix === "PASS" && s.test === test));
   report.valid = true;
-  report.fixed_tests = Object.fromEntries(fixed);
   report.p2p_tests = fixedBy("PASS");
   report.f2p_tests = fixedBy("FAIL");
   report.s2p_tests = fixedBy("SKIP");

@@ -1,6 +1,10 @@
 /**
  * Dataset validation: each task is evaluated with its gold patch (it must resolve) and with no
- * patch at all (its FAIL_TO_PASS tests must not pass), the check users do by hand today.
+ * patch at all (it must not resolve), the check users do by hand today. Each row goes the way
+ * `evaluate` sends it: a Velora or SWE-bench row through its `test_command` and parser; a
+ * Multi-SWE-bench row through the reference path, `fix-run.sh` with the gold `fix_patch` at
+ * `/home/fix.patch` judged against its stored results, and `test-run.sh` (the test patch only)
+ * judged the same way for the check without a patch.
  *
  * @module
  */
@@ -9,14 +13,15 @@ import type { Instance } from "../dataset/instance.ts";
 import type { Docker } from "../docker/client.ts";
 import { reap } from "../docker/containers.ts";
 import { imageFor, type ImageNaming } from "../images/image_name.ts";
-import { type EvalSettings, evaluateVelora } from "./harness.ts";
+import { type EvalSettings, evaluateMsb, evaluateVelora, usesMsbRule } from "./harness.ts";
+import type { MsbVerdict } from "./mswebench_rule.ts";
 import type { Verdict } from "./verdict.ts";
 
-/** One task's two checks. */
+/** One task's two checks (Multi-SWE-bench rows: the reference rule's verdicts). */
 export interface ValidationRow {
   id: string;
-  gold: Verdict;
-  base: Verdict;
+  gold: Verdict | MsbVerdict;
+  base: Verdict | MsbVerdict;
   /** Empty when both checks pass. */
   problems: string[];
 }
@@ -43,27 +48,28 @@ export async function validateDataset(options: {
       const named = imageFor(instance, options.naming);
       const image = "image" in named ? named.image : { error: named.error };
       const task = { instance, image, runLabel, docker: options.docker };
-      const gold = await evaluateVelora(
-        {
-          ...task,
-          patch: instance.patch,
-          dir: join(options.outputDir, "gold", instance.instance_id),
-        },
-        options.settings,
-      );
-      const base = await evaluateVelora(
-        {
-          ...task,
-          patch: "",
-          applyModelPatch: false,
-          dir: join(options.outputDir, "no_patch", instance.instance_id),
-        },
-        options.settings,
-      );
+      const goldTask = {
+        ...task,
+        patch: instance.patch,
+        dir: join(options.outputDir, "gold", instance.instance_id),
+      };
+      const baseTask = {
+        ...task,
+        patch: "",
+        applyModelPatch: false,
+        dir: join(options.outputDir, "no_patch", instance.instance_id),
+      };
+      const msb = usesMsbRule(instance);
+      const gold = msb
+        ? await evaluateMsb(goldTask, options.settings)
+        : await evaluateVelora(goldTask, options.settings);
+      const base = msb
+        ? await evaluateMsb(baseTask, options.settings, "test")
+        : await evaluateVelora(baseTask, options.settings);
       const problems: string[] = [];
-      if (!gold.resolved) problems.push(`gold patch: ${gold.category}: ${gold.reason}`);
+      if (!gold.resolved) problems.push(`gold patch: ${categoryOf(gold)}: ${gold.reason}`);
       if (base.resolved) problems.push("without a patch the task already resolves");
-      else if (base.category === "error_eval") problems.push(`without a patch: ${base.reason}`);
+      else if (isError(base)) problems.push(`without a patch: ${base.reason}`);
       rows.push({ id: instance.instance_id, gold, base, problems });
       options.log(`${instance.instance_id}: ${problems.length === 0 ? "ok" : problems.join("; ")}`);
     }
@@ -76,6 +82,18 @@ export async function validateDataset(options: {
   rows.sort((a, b) => a.id.localeCompare(b.id));
   const failing = rows.filter((r) => r.problems.length > 0);
   return { rows, failing, table: renderTable(rows, failing) };
+}
+
+/** A velora category, or a Multi-SWE-bench outcome (`error_infra` apart). */
+function categoryOf(verdict: Verdict | MsbVerdict): string {
+  if ("category" in verdict) return verdict.category;
+  return verdict.infra ? "error_infra" : verdict.outcome;
+}
+
+/** The check could not be made: the harness or the infrastructure failed. */
+function isError(verdict: Verdict | MsbVerdict): boolean {
+  const category = categoryOf(verdict);
+  return category === "error_eval" || category === "error_infra" || category === "error";
 }
 
 function renderTable(rows: ValidationRow[], failing: ValidationRow[]): string {

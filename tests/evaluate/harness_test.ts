@@ -211,6 +211,7 @@ Deno.test({
         /^broken-gold +gold patch: unresolved: PASS_TO_PASS tests\/test_durations\.py::test_format: FAILED$/m,
       );
       const good = result.rows.find((r) => r.id === "good")!;
+      assert.ok("category" in good.base);
       assert.equal(good.base.category, "unresolved", "without the patch the new test fails");
     } finally {
       await Deno.remove(dir, { recursive: true });

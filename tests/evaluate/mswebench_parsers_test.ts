@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { pyInt, pyRe, pyReadText } from "../../src/evaluate/parsers/_common.ts";
 import { parseAutomake, zstdParser } from "../../src/evaluate/parsers/mswebench/automake.ts";
 import { parseCargo } from "../../src/evaluate/parsers/mswebench/cargo.ts";
 import { parseCatch2, parseCtest } from "../../src/evaluate/parsers/mswebench/ctest.ts";
@@ -16,7 +17,7 @@ import {
   parseMochaJsonMui,
 } from "../../src/evaluate/parsers/mswebench/mocha_json.ts";
 import { parseMochaSpec } from "../../src/evaluate/parsers/mswebench/mocha_spec.ts";
-import { msbParser } from "../../src/evaluate/parsers/mswebench/mod.ts";
+import { MSB_FAMILIES, msbParser } from "../../src/evaluate/parsers/mswebench/mod.ts";
 import { parseSurefire, parseSurefireRaw } from "../../src/evaluate/parsers/mswebench/surefire.ts";
 import { parseVitest } from "../../src/evaluate/parsers/mswebench/vitest.ts";
 import { LogParseError } from "../../src/evaluate/parsers/types.ts";
@@ -292,14 +293,44 @@ const MOCHA_REPORT = {
   ],
 };
 
-Deno.test("JS5 parseMochaJsonMui() finds the report in a noisy log and names tests file:fullTitle", () => {
+Deno.test("JS5 parseMochaJsonMui() reads the report from the first 'Building new' on, names tests file:fullTitle", () => {
   const json = JSON.stringify(MOCHA_REPORT, null, 2);
   const log =
-    `yarn run v1.22\n$ mocha --reporter json\n{ not json\n${json}\nerror Command failed with exit code 1.\nBuilding new {"x": 1}\n`;
+    `yarn run v1.22\n{"before": "the marker is not read"}\nBuilding new bundle\n$ mocha --reporter json\n{ not json\n${json}\nerror Command failed with exit code 1.\n`;
   assert.deepEqual(asObject(parseMochaJsonMui(log)), {
     "/a.test.js:S f": "FAILED",
     "/a.test.js:S p": "SKIPPED",
     "/a.test.js:S ok": "PASSED",
+  });
+  // A report before the marker is not read; without a marker, the whole log is.
+  assert.deepEqual(asObject(parseMochaJsonMui(`${json}\nBuilding new bundle\ndone\n`)), {});
+  assert.equal(parseMochaJsonMui(`${json}\n`).size, 3);
+});
+
+Deno.test("JS5 reads non-string titles as Python's str() does", () => {
+  const report = structuredClone(MOCHA_REPORT);
+  report.failures = [];
+  report.pending = [];
+  // deno-lint-ignore no-explicit-any
+  report.passes = [{ ...report.passes[0]!, fullTitle: 12 as any }, {
+    ...report.passes[0]!,
+    // deno-lint-ignore no-explicit-any
+    fullTitle: [null, true, 1.5, "it's"] as any,
+  }];
+  assert.deepEqual(asObject(parseMochaJsonExpress(JSON.stringify(report))), {
+    "12": "PASSED",
+    '[None, True, 1.5, "it\'s"]': "PASSED",
+  });
+});
+
+Deno.test("JS5 express empties '=...' and 'Writing ...' lines split at \\n only", () => {
+  const json = JSON.stringify(MOCHA_REPORT);
+  // "Writing a\rb" is one line for Python: all of it goes, so the report still decodes.
+  const log = `${json.slice(0, 20)}\nWriting a\r{"b\n${json.slice(20)}\n`;
+  assert.deepEqual(asObject(parseMochaJsonExpress(log)), {
+    "S f": "FAILED",
+    "S p": "SKIPPED",
+    "S ok": "PASSED",
   });
 });
 
@@ -317,6 +348,57 @@ Deno.test("JS5 parseMochaJsonExpress() rejects an object that is not a mocha rep
 });
 
 Deno.test("msbParser() picks express's parser by PR number", () => {
-  assert.equal(msbParser("expressjs", "express", 4852).parse, parseMochaSpec);
-  assert.equal(msbParser("expressjs", "express", 5000).parse, parseMochaJsonExpress);
+  const spec = "  ✔ works (3ms)\n";
+  assert.deepEqual(asObject(msbParser("expressjs", "express", 4852).parse(spec)), {
+    works: "PASSED",
+  });
+  assert.equal(msbParser("expressjs", "express", 5000).parse(spec).size, 0);
+  assert.equal(MSB_FAMILIES.express!.parserFor(4852), parseMochaSpec);
+  assert.equal(MSB_FAMILIES.express!.parserFor(5000), parseMochaJsonExpress);
+});
+
+Deno.test("pyRe gives \\w, \\d, \\s, . and $ Python's Unicode meaning; pyInt reads any decimal digit", () => {
+  assert.deepEqual(pyRe("^(\\w+) (\\d+)$").exec("한국어_тест ٣٤")?.slice(1), ["한국어_тест", "٣٤"]);
+  assert.equal(pyRe("^a.b$").test("a\rb"), true);
+  assert.equal(pyRe("^a.b$").test("a\nb"), false);
+  assert.equal(pyRe("^ab$").test("ab\n"), true, "$ before a final newline");
+  assert.equal(pyRe("^\\s$").test("\x1c"), true);
+  assert.equal(pyRe("^[\\d.]+$").test("١.٥"), true);
+  assert.equal(pyInt("٣٤"), 34n);
+  assert.equal(pyInt("３"), 3n);
+  assert.equal(pyInt("𝟗"), 9n);
+  assert.throws(() => pyRe("\\bx"), SyntaxError);
+});
+
+Deno.test("Unicode names and digits: jest durations, surefire counts, vitest and mocha titles", () => {
+  assert.deepEqual(
+    asObject(
+      parseJestSuites("PASS a.test.js (٥.١ s)\n  ✓ 한국어 제목 (٣ ms)\n  ✓ русский (5 мс)\n"),
+    ),
+    { "a.test.js": "PASSED", "a.test.js:한국어 제목": "PASSED", "a.test.js:русский": "PASSED" },
+  );
+  assert.deepEqual(
+    asObject(parseSurefire(
+      "Tests run: ٣, Failures: ١, Errors: 0, Skipped: 0, Time elapsed: ٠.١ s - in com.Тест\n",
+    )),
+    { "com.Тест": "FAILED" },
+  );
+  assert.deepEqual(asObject(parseVitest(" ✓ a.spec.ts > 日本語 ٣ms\n")), {
+    "a.spec.ts > 日本語": "PASSED",
+  });
+  assert.deepEqual(asObject(parseMochaSpec("  ✔ кириллица (٣ms)\n")), { "кириллица": "PASSED" });
+});
+
+Deno.test("msbParser reads the log as the harness reads fix-patch-run.log: \\r\\n and \\r are \\n", () => {
+  const log = "Running com.google.gson.A\r\nTests run: 1, Failures: 1, Errors: 0, Skipped: 0, " +
+    "Time elapsed: 0.1 sec <<< FAILURE!\r\n";
+  // Called directly, the reference keeps the \r in the name; its harness never sees one.
+  assert.deepEqual(asObject(parseGson(`12345678${log}`)), {
+    "com.google.gson.A": "FAILED",
+    "com.google.gson.A\r": "FAILED",
+  });
+  assert.deepEqual(asObject(msbParser("google", "gson", 1).parse(`12345678${log}`)), {
+    "com.google.gson.A": "FAILED",
+  });
+  assert.equal(pyReadText("a\r\nb\rc\n"), "a\nb\nc\n");
 });

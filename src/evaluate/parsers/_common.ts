@@ -1,6 +1,7 @@
 /**
  * Helpers shared by the log parsers: ANSI stripping and the Python string semantics the reference
- * parsers rely on (`str.splitlines()`, `str.strip()`, `\s`).
+ * parsers rely on (`str.splitlines()`, `str.strip()`, `int()`, and `re`'s Unicode-aware `\w`, `\d`,
+ * `\s`, `.` and `$`).
  *
  * @module
  */
@@ -34,18 +35,91 @@ export function pySplitlines(text: string): string[] {
   return lines;
 }
 
+/**
+ * What Python's text-mode `open(path).read()` returns for a file holding `text`: universal
+ * newlines turn `\r\n` and a lone `\r` into `\n` (nothing else).
+ */
+export function pyReadText(text: string): string {
+  return text.includes("\r") ? text.replace(/\r\n?/g, "\n") : text;
+}
+
 /** Python's `str.strip()` with no argument. */
 export function pyStrip(text: string): string {
   return text.replace(PY_STRIP, "");
 }
 
+const PY_WORD = "\\p{L}\\p{N}_";
+const PY_DIGIT = "\\p{Nd}";
+
 /**
- * Compiles a regular expression written with Python's meaning of `\s` and `\S` (outside character
- * classes only). Flag `s` is always added so `.` also matches a lone `\r`, as in Python.
+ * Compiles a regular expression written in Python's `re` syntax (the subset the reference parsers
+ * use) with Python's meaning for `str` patterns, which is Unicode-aware:
+ *
+ * - `\w` is `[\p{L}\p{N}_]` (Python: `str.isalnum()` or `_`), `\d` is `\p{Nd}` (any decimal
+ *   digit: `٣` too), `\s` is Python's whitespace (`str.isspace()`), and their negations;
+ * - `.` matches anything but `\n` (a lone `\r` included);
+ * - `$` matches at the end or before a final `\n`.
+ *
+ * The result has the `u` flag (plus `flags`). `\W`, `\D` and `\S` inside a `[...]` class, and
+ * `\b`, `\B`, `\A`, `\Z`, are not translated: they throw, so a new pattern cannot silently get
+ * JavaScript's meaning.
  */
 export function pyRe(source: string, flags = ""): RegExp {
-  const translated = source.replaceAll("\\S", `[^${PY_WS}]`).replaceAll("\\s", `[${PY_WS}]`);
-  return new RegExp(translated, flags.includes("s") ? flags : flags + "s");
+  if (flags.includes("m")) throw new SyntaxError("pyRe: flag m is not translated");
+  let out = "";
+  let inClass = false;
+  for (let i = 0; i < source.length; i++) {
+    const c = source[i]!;
+    if (c === "\\") {
+      const n = source[++i];
+      if (n === undefined) throw new SyntaxError(`pyRe: trailing backslash in ${source}`);
+      const negated = n === "W" || n === "D" || n === "S";
+      if (negated && inClass) throw new SyntaxError(`pyRe: \\${n} inside [...] in ${source}`);
+      if ("bBAZ".includes(n)) throw new SyntaxError(`pyRe: \\${n} is not translated (${source})`);
+      if (n === "w") out += inClass ? PY_WORD : `[${PY_WORD}]`;
+      else if (n === "W") out += `[^${PY_WORD}]`;
+      else if (n === "d") out += PY_DIGIT;
+      else if (n === "D") out += "\\P{Nd}";
+      else if (n === "s") out += inClass ? PY_WS : `[${PY_WS}]`;
+      else if (n === "S") out += `[^${PY_WS}]`;
+      else out += `\\${n}`;
+    } else if (inClass) {
+      if (c === "]") inClass = false;
+      out += c;
+    } else if (c === "[") {
+      inClass = true;
+      out += c;
+      if (source[i + 1] === "^") out += source[++i];
+      if (source[i + 1] === "]") out += `\\${source[++i]}`;
+    } else if (c === ".") out += "[^\\n]";
+    else if (c === "$") out += "(?=\\n?$)";
+    else out += c;
+  }
+  return new RegExp(out, flags.includes("u") ? flags : flags + "u");
+}
+
+/**
+ * Python's `int()` of a string of decimal digits (`\d+`): any Unicode decimal digit counts (`٣`
+ * is 3), exactly, as a bigint.
+ */
+export function pyInt(digits: string): bigint {
+  let n = 0n;
+  for (const ch of digits) n = n * 10n + BigInt(digitValue(ch.codePointAt(0)!));
+  return n;
+}
+
+const ND = /^\p{Nd}$/u;
+
+/**
+ * The value of a decimal digit. Unicode encodes every `Nd` digit in runs of ten in ascending
+ * order (0–9), so it is the distance from the start of the digit's run, modulo 10.
+ */
+function digitValue(cp: number): number {
+  if (cp >= 0x30 && cp <= 0x39) return cp - 0x30;
+  if (!ND.test(String.fromCodePoint(cp))) throw new RangeError(`not a digit: U+${cp.toString(16)}`);
+  let start = cp;
+  while (ND.test(String.fromCodePoint(start - 1))) start--;
+  return (cp - start) % 10;
 }
 
 /**

@@ -17,7 +17,7 @@
  *
  * @module
  */
-import { didYouMean } from "../../did_you_mean.ts";
+import { closestMatch } from "../../did_you_mean.ts";
 import { parse as cargo } from "./cargo.ts";
 import { parse as ctest } from "./ctest.ts";
 import { parse as goTest } from "./go_test.ts";
@@ -138,7 +138,24 @@ export function lookupParser(name: string): ParserEntry {
   if (found) return found;
   throw new UnknownParserError(
     name,
-    `Unknown test output parser "${name}"${didYouMean(name, ALL_NAMES.keys())}; ` +
+    `Unknown test output parser "${name}"${suggestion(name)}; ` +
       `use a registered name or "cmd:<command>"`,
   );
+}
+
+/** Short forms (`jest`, `go_test`) → the first name they belong to, for suggestions only. */
+const SHORT_FORMS = (() => {
+  const shorts = new Map<string, string>();
+  for (const full of ALL_NAMES.keys()) {
+    const short = full.slice(full.lastIndexOf("/") + 1).replace(/^parse_log_/, "");
+    if (!shorts.has(short)) shorts.set(short, full);
+  }
+  return shorts;
+})();
+
+/** ` (did you mean "…"?)` naming a registered name, also when `name` is close to a short form. */
+function suggestion(name: string): string {
+  const match = closestMatch(name, [...ALL_NAMES.keys(), ...SHORT_FORMS.keys()]);
+  if (match === undefined) return "";
+  return ` (did you mean "${ALL_NAMES.has(match) ? match : SHORT_FORMS.get(match)}"?)`;
 }

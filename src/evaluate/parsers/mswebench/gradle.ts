@@ -8,8 +8,10 @@
  *   in two sets, an overlap error). Names are task paths or `Class > method`.
  * - **J4** (`googlecontainertools/jib`): the same patterns on stripped lines plus
  *   `FROM-CACHE` as a pass, with the G1 set rules (a pass leaves the skipped set; a failure leaves
- *   both others; a skip is kept only for a name that already failed). J4 is written from the
- *   research notes (the jib source was not readable here).
+ *   both others; a skip is kept only for a name that already failed).
+ *
+ * Both are checked against multi-swe-bench 1.1.2's `parse_log` by
+ * tests/peer/mswebench_parsers_test.ts.
  *
  * @module
  */

@@ -7,35 +7,35 @@
  *   `Tests run: a, Failures: b, Errors: c, Skipped: d, Time elapsed: n sec` — classified like J1;
  * - `Running X\nTests run: …, Time elapsed: n sec +<<< FAILURE!` — X fails.
  *
- * Read from a fork of the reference (KevinMusgrave/multi-swe-bench); the upstream file was not
- * readable here.
+ * Checked against multi-swe-bench 1.1.2's `parse_log` by tests/peer/mswebench_parsers_test.ts.
  *
  * @module
  */
-import { PY_WS, TripleSets } from "../_common.ts";
+import { pyInt, pyRe, TripleSets } from "../_common.ts";
 import type { ParsedTests } from "../types.ts";
 import { classifySurefire } from "./surefire.ts";
 
-const S = `[${PY_WS}]`;
-const SUMMARY = new RegExp(
-  `Running${S}+([^\\n]+?)${S}*\\n(?:(?!Tests run:)[^\\n]*\\n)*Tests run:${S}*(\\d+),${S}*` +
-    `Failures:${S}*(\\d+),${S}*Errors:${S}*(\\d+),${S}*Skipped:${S}*(\\d+),${S}*` +
-    `Time elapsed:${S}*[\\d.]+${S}*sec`,
+// The reference's two patterns, verbatim (Python meaning: `.` stops at `\n`, `\s` crosses it).
+const SUMMARY = pyRe(
+  String.raw`Running\s+(.+?)\s*\n(?:(?!Tests run:).*\n)*Tests run:\s*(\d+),\s*Failures:\s*(\d+),` +
+    String.raw`\s*Errors:\s*(\d+),\s*Skipped:\s*(\d+),\s*Time elapsed:\s*[\d.]+\s*sec`,
   "g",
 );
-const FAILURE = new RegExp(
-  "Running ([^\\n]+?)\\nTests run: (\\d+), Failures: (\\d+), Errors: (\\d+), Skipped: (\\d+), " +
-    "Time elapsed: [\\d.]+ sec +<<< FAILURE!",
+const FAILURE = pyRe(
+  String.raw`Running (.+?)\nTests run: (\d+), Failures: (\d+), Errors: (\d+), Skipped: (\d+), ` +
+    String.raw`Time elapsed: [\d\.]+ sec +<<< FAILURE!`,
   "g",
 );
 
 /** Parses a gson Maven log. */
 export function parseGson(log: string): ParsedTests {
   const sets = new TripleSets();
-  for (const m of matchesFrom(SUMMARY, log, 8)) {
-    classifySurefire(sets, m[1]!, +m[2]!, +m[3]!, +m[4]!, +m[5]!);
+  // `findall(log, 8)`: Python counts code points, JavaScript UTF-16 units.
+  const from = [...log.slice(0, 16)].slice(0, 8).join("").length;
+  for (const m of matchesFrom(SUMMARY, log, from)) {
+    classifySurefire(sets, m[1]!, pyInt(m[2]!), pyInt(m[3]!), pyInt(m[4]!), pyInt(m[5]!));
   }
-  for (const m of matchesFrom(FAILURE, log, 8)) sets.failed.add(m[1]!);
+  for (const m of matchesFrom(FAILURE, log, from)) sets.failed.add(m[1]!);
   return sets.toMap();
 }
 

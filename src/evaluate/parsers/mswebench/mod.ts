@@ -16,6 +16,7 @@
  * @module
  */
 import { didYouMean } from "../../../did_you_mean.ts";
+import { pyReadText } from "../_common.ts";
 import { type LogParser, UnknownParserError } from "../types.ts";
 import { parseAutomake, zstdParser } from "./automake.ts";
 import { parseCargo } from "./cargo.ts";
@@ -114,7 +115,12 @@ export const MSB_REPOS: Readonly<Record<string, string>> = {
 
 const BY_LOWER = new Map(Object.entries(MSB_REPOS).map(([repo, fam]) => [repo.toLowerCase(), fam]));
 
-/** The parser Multi-SWE-bench uses for `org/repo` PR `number`. Throws for an unknown repo. */
+/**
+ * The parser Multi-SWE-bench uses for `org/repo` PR `number`, reading the log the way its harness
+ * does: `gen_report` reads `fix-patch-run.log` back in text mode, whose universal newlines turn
+ * every `\r\n` and lone `\r` into `\n` before `parse_log` sees it ({@linkcode pyReadText}).
+ * Throws {@linkcode UnknownParserError} for an unknown repo.
+ */
 export function msbParser(
   org: string,
   repo: string,
@@ -129,5 +135,6 @@ export function msbParser(
     );
   }
   const entry = MSB_FAMILIES[family]!;
-  return { family, label: entry.label, parse: entry.parserFor(number) };
+  const parse = entry.parserFor(number);
+  return { family, label: entry.label, parse: (log) => parse(pyReadText(log)) };
 }

@@ -5,14 +5,14 @@
  *   matching `\x1B\[[0-?9;]*[mK]` are removed, then each line is searched for
  *   `Tests run: a, Failures: b, Errors: c, Skipped: d, Time elapsed: [\d.]+ .+? in (.+)`; the
  *   class passes if a > 0, b = c = 0 and d ≠ a; else fails if b > 0 or c > 0; else is skipped if
- *   d = a (a = 0 included).
+ *   d = a (a = 0 included). `\d` is Python's: any Unicode decimal digit, read by `int()`.
  * - **J1'** (`alibaba/fastjson2`): the same without the ANSI removal.
  *
- * Written from the research notes (the reference source of these classes was not readable here).
+ * Checked against multi-swe-bench 1.1.2's `parse_log` by tests/peer/mswebench_parsers_test.ts.
  *
  * @module
  */
-import { pyRe, pySplitlines, TripleSets } from "../_common.ts";
+import { pyInt, pyRe, pySplitlines, TripleSets } from "../_common.ts";
 import type { ParsedTests } from "../types.ts";
 
 // deno-lint-ignore no-control-regex
@@ -26,13 +26,13 @@ const LINE = pyRe(
 export function classifySurefire(
   sets: TripleSets,
   name: string,
-  run: number,
-  failures: number,
-  errors: number,
-  skipped: number,
+  run: bigint,
+  failures: bigint,
+  errors: bigint,
+  skipped: bigint,
 ): void {
-  if (run > 0 && failures === 0 && errors === 0 && skipped !== run) sets.passed.add(name);
-  else if (failures > 0 || errors > 0) sets.failed.add(name);
+  if (run > 0n && failures === 0n && errors === 0n && skipped !== run) sets.passed.add(name);
+  else if (failures > 0n || errors > 0n) sets.failed.add(name);
   else if (skipped === run) sets.skipped.add(name);
 }
 
@@ -40,7 +40,7 @@ function run(log: string): ParsedTests {
   const sets = new TripleSets();
   for (const line of pySplitlines(log)) {
     const m = LINE.exec(line);
-    if (m) classifySurefire(sets, m[5]!, +m[1]!, +m[2]!, +m[3]!, +m[4]!);
+    if (m) classifySurefire(sets, m[5]!, pyInt(m[1]!), pyInt(m[2]!), pyInt(m[3]!), pyInt(m[4]!));
   }
   return sets.toMap();
 }

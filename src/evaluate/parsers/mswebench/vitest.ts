@@ -4,8 +4,9 @@
  * reporter line (`file > describe > test`) minus a trailing duration, so a title that itself ends
  * in e.g. `5s` is cut the same way.
  *
- * Written from the research notes (reference HEAD `24f493f`); a later svelte parser also reads a
- * mocha mode, which is not reproduced.
+ * Checked against multi-swe-bench 1.1.2's `parse_log` by tests/peer/mswebench_parsers_test.ts
+ * (the reference HEAD `24f493f` has a svelte parser that also reads a mocha mode; 1.1.2 has not,
+ * and neither has velora).
  *
  * @module
  */
