@@ -10,15 +10,19 @@ import {
   encodeBase64,
   extname,
   isBinaryFile,
+  pyStrip,
   resolveAgainst,
   splitLinesKeepEnds,
   statOrNull,
   universalNewlines,
 } from "./_private.ts";
 import { type BashSession, defaultShellEnv } from "./bash_session.ts";
+import { multipleCommandsMessage, splitBashCommands } from "./bash_split.ts";
 import { unifiedDiff } from "./diff.ts";
 import { type EditorCall, FileEditor, ToolError } from "./editor.ts";
 import {
+  cmdOutputObservation,
+  defaultMetadata,
   errorObservation,
   fileEditObservation,
   fileReadObservation,
@@ -105,8 +109,21 @@ export class ActionExecutor {
     const hidden = truthy(args.hidden);
     try {
       if (truthy(args.is_static)) {
+        // OpenHands runs it in a fresh BashSession, whose `execute` checks it as for any session
+        const stripped = pyStrip(command);
+        if (stripped === "" || truthy(args.is_input)) {
+          return cmdOutputObservation(
+            stripped === ""
+              ? "ERROR: No previous running command to retrieve logs from."
+              : "ERROR: No previous running command to interact with.",
+            "",
+            defaultMetadata(),
+          );
+        }
+        const commands = splitBashCommands(stripped);
+        if (commands.length > 1) return errorObservation(multipleCommandsMessage(commands));
         const cwd = typeof args.cwd === "string" && args.cwd ? args.cwd : bash.cwd;
-        return await runStaticCommand(command, cwd, timeout, defaultShellEnv(), hidden);
+        return await runStaticCommand(stripped, cwd, timeout, defaultShellEnv(), hidden);
       }
       return await bash.execute({
         command,

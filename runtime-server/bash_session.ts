@@ -11,9 +11,12 @@
  *   reads its standard input from a FIFO of its own, so input goes to the command rather than to
  *   the shell, and `C-d` closes it: the command sees end-of-file, as on a terminal.
  *
- * Each command is written to a file and the shell is sent `. '<file>'`, so commands of any length
- * and shape (heredocs, several lines) reach bash intact. The prompt is a marker with `$?`, `$!`,
- * user, host, `python` path and `$PWD`; its arrival ends a command.
+ * Each command is written to a file and the shell is sent `eval "$(< '<file>')"`, so commands of
+ * any length and shape (heredocs, several lines) reach bash intact and run as if typed at the
+ * prompt (`sleep 9 &` prints its job notice `[1] 2740`, which a sourced file does not). A command
+ * holding several top-level commands is refused first, as OpenHands refuses it (bash_split.ts).
+ * The prompt is a marker with `$?`, `$!`, user, host, `python` path and `$PWD`; its arrival ends
+ * a command.
  * Output is kept in a bounded head + tail buffer.
  *
  * @module
@@ -30,10 +33,12 @@ import {
   statOrNull,
   trySignal,
 } from "./_private.ts";
+import { multipleCommandsMessage, splitBashCommands } from "./bash_split.ts";
 import {
   type CmdOutputMetadata,
   cmdOutputObservation,
   defaultMetadata,
+  errorObservation,
   type Observation,
   TRUNCATION_NOTICE,
 } from "./observations.ts";
@@ -166,6 +171,8 @@ export class BashSession {
         );
       }
     }
+    const commands = splitBashCommands(command);
+    if (commands.length > 1) return errorObservation(multipleCommandsMessage(commands));
     if (this.#finished) {
       // The previous command ended since the last observation.
       if (command === "") return this.#completed(command, false, hidden);
@@ -277,6 +284,9 @@ export class BashSession {
       `__velora_user=$(id -un 2>/dev/null || echo "$USER")`,
       ...promptSetup(nonce),
       `alias git="git --no-pager"`,
+      // Gives a command the `$?` of the one before, which reading its file changed (not under
+      // `set -e`, where a non-zero status would end the shell).
+      '__velora_restore() { case $- in *e*) return 0 ;; esac; return "$1"; }',
       "",
     ].join("\n");
     const initFile = `${this.#tmpDir}/init.sh`;
@@ -368,7 +378,7 @@ export class BashSession {
     }
     const file = `${this.#tmpDir}/cmd-${++this.#counter}.sh`;
     await Deno.writeTextFile(file, command + "\n");
-    let line = `. '${file}'`;
+    let line = `eval "__velora_restore $?; $(< '${file}')"`;
     if (this.#stdinFifo) {
       // Opened for reading and writing, which never blocks on a FIFO; closing it is end-of-file.
       this.#closeStdin();

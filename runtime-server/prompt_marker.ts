@@ -27,7 +27,8 @@ export interface PromptInfo {
  * Bash lines that make every prompt print the marker for `nonce`. The marker is the expansion
  * of `PS1` (so it carries the last command's `$?` and `$!`), and `PROMPT_COMMAND` puts that
  * `PS1` back before each prompt, as OpenHands does, in case a command (a virtualenv, a sourced
- * `.bashrc`) changed it. Finding `python` walks `PATH` in bash itself: one fork per prompt.
+ * `.bashrc`) changed it. Finding `python` walks `PATH` in bash itself: one fork per prompt. The
+ * host is bash's `\h` (the hostname up to its first dot), as in OpenHands' `PS1`.
  */
 export function promptSetup(nonce: string): string[] {
   const ps1 = `'$(__velora_marker "$?" "$!")'`;
@@ -37,7 +38,7 @@ export function promptSetup(nonce: string): string[] {
     '  for d in $PATH; do if [ -x "$d/python" ] && [ ! -d "$d/python" ]; then py=$d/python; ' +
     "break; fi; done",
     `  printf '\\036\\037%s\\037%s\\037%s\\037%s\\037%s\\037%s\\037%s\\037\\036' '${nonce}' ` +
-    '"$1" "${2:--1}" "$__velora_user" "$HOSTNAME" "$py" "$PWD"',
+    '"$1" "${2:--1}" "$__velora_user" "${HOSTNAME%%.*}" "$py" "$PWD"',
     "}",
     `PS1=${ps1}`,
     "PS2=''",

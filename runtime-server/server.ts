@@ -90,7 +90,14 @@ export function createHandler(context: ServerContext): (request: Request) => Pro
         if (!Array.isArray(body)) {
           return json({ detail: "Request must be a list of MCP tools to sync" }, 400);
         }
-        return json({ detail: "MCP server updated successfully", router_error_log: "" });
+        // No MCP server runs here. A 2xx other than 200 makes OpenHands' client (0.5x-0.6x) log a
+        // warning and leave `/mcp/sse` out of its tools, instead of offering tools that 404.
+        return json({
+          detail: "MCP servers are not supported by this runtime; none was started",
+          router_error_log: body.map((server) =>
+            isObject(server) && typeof server.name === "string" ? server.name : "?"
+          ).join(", "),
+        }, 202);
       },
     },
     "/upload_file": { POST: uploadFile },

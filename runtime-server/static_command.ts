@@ -1,6 +1,8 @@
 /**
  * One-shot commands for `run` actions with `is_static` (OpenHands runs them outside the
- * persistent session, in the given `cwd`).
+ * persistent session, in a fresh bash session in the given `cwd`). The shell prints the same
+ * prompt marker as the session when it exits, so the observation carries the user, host, Python
+ * path and working directory as OpenHands' fresh session reports them.
  *
  * @module
  */
@@ -21,6 +23,7 @@ import {
   TRUNCATION_NOTICE,
 } from "./observations.ts";
 import { BoundedOutput } from "./output_buffer.ts";
+import { type PromptInfo, PromptScanner, promptSetup } from "./prompt_marker.ts";
 import { renderTerminalText } from "./terminal_text.ts";
 
 /** Runs `command` with `bash -c` in `cwd`, stdout and stderr merged, killed after `timeout` s. */
@@ -32,9 +35,17 @@ export async function runStaticCommand(
   hidden = false,
 ): Promise<Observation> {
   const bash = findExecutable("bash") ?? "/bin/bash";
+  const nonce = crypto.randomUUID().replaceAll("-", "");
+  const script = [
+    "exec 2>&1",
+    `__velora_user=$(id -un 2>/dev/null || echo "$USER")`,
+    ...promptSetup(nonce),
+    `trap '__velora_marker "$?" "$!"' EXIT`,
+    command,
+  ].join("\n");
   catchInterruptSignals();
   const proc = new Deno.Command(bash, {
-    args: ["-c", `exec 2>&1\n${command}`],
+    args: ["-c", script],
     cwd,
     env,
     clearEnv: true,
@@ -44,9 +55,12 @@ export async function runStaticCommand(
     detached: true,
   }).spawn();
   const out = new BoundedOutput();
+  let prompt: PromptInfo | null = null;
+  const scanner = new PromptScanner(nonce, (bytes) => out.push(bytes), (info) => prompt = info);
   const pumps = Promise.all([
     (async () => {
-      for await (const chunk of proc.stdout) out.push(chunk);
+      for await (const chunk of proc.stdout) scanner.push(chunk);
+      scanner.flush();
     })(),
     (async () => {
       for await (const chunk of proc.stderr) out.push(chunk);
@@ -74,9 +88,16 @@ export async function runStaticCommand(
     metadata.suffix = `\n[The command timed out after ${pythonFloat(timeout!)} seconds. ` +
       `${TIMEOUT_MESSAGE}]`;
   } else {
-    metadata.exit_code = status.code;
-    metadata.working_dir = cwd;
-    metadata.suffix = `\n[The command completed with exit code ${status.code}.]`;
+    const info = prompt as PromptInfo | null;
+    metadata.exit_code = info?.exitCode ?? status.code;
+    metadata.working_dir = info?.workingDir || cwd;
+    if (info) {
+      metadata.pid = info.pid;
+      metadata.username = info.username;
+      metadata.hostname = info.hostname;
+      metadata.py_interpreter_path = info.pyInterpreterPath;
+    }
+    metadata.suffix = `\n[The command completed with exit code ${metadata.exit_code}.]`;
   }
   return cmdOutputObservation(pyRstrip(content), command, metadata, hidden);
 }

@@ -119,7 +119,7 @@ export async function processInstance(job: InstanceJob): Promise<OutputRow> {
   const spent: MetricsSnapshot[] = [];
   for (let attempt = 0; attempt <= settings.maxRetries; attempt++) {
     if (attempt > 0) {
-      job.log(`Retrying (attempt ${attempt + 1}/${settings.maxRetries + 1}) after: ${lastFailure}`);
+      job.log(`Retrying (retry ${attempt} of ${settings.maxRetries}) after: ${lastFailure}`);
       await sleep(settings.retryDelaySeconds * 1000, job.signal);
     }
     if (job.signal.aborted && attempt > 0) break;

@@ -9,7 +9,6 @@ import { join, resolve } from "node:path";
 import { z } from "zod";
 import { AGENT_CLASSES } from "../agent/agent.ts";
 import { OPENHANDS_VERSION } from "../agent/events.ts";
-import { llmConfigForMetadata } from "../config/llm_config.ts";
 import { loadLlmConfig } from "../config/load_llm_config.ts";
 import { selectIds, selectionProblem } from "../dataset/select.ts";
 import { connect, ping } from "../docker/client.ts";
@@ -23,7 +22,8 @@ import { scanDataset } from "../infer/dataset_scan.ts";
 import { inferRun } from "../infer/infer_run.ts";
 import { buildInstruction } from "../infer/instruction.ts";
 import type { InferSettings } from "../infer/process_instance.ts";
-import { outputDir } from "../output/layout.ts";
+import { datasetDescription, resolveOutputDir } from "../output/layout.ts";
+import { buildMetadata } from "../output/metadata.ts";
 import { DEFAULT_SANDBOX_NETWORK, NETWORK_MODES } from "../runtime/network.ts";
 import { definePhase, phaseSchema } from "../pipeline/phase.ts";
 
@@ -64,7 +64,9 @@ export const inferSchema = phaseSchema("infer", {
   eval_note: z.string().optional(),
   n_runs: z.number().int().positive().default(1).describe("Independent runs (-run_<i> dirs)"),
   num_workers: z.number().int().positive().default(1),
-  max_retries: z.number().int().nonnegative().default(3).describe("Infrastructure retries"),
+  max_retries: z.number().int().nonnegative().default(5).describe(
+    "Retries after a failed attempt (OpenHands' max_retries: at most max_retries + 1 attempts)",
+  ),
   retry_delay: z.number().nonnegative().default(5).describe("Seconds between retries"),
   retry_errors: z.boolean().default(false).describe("Re-run rows with infrastructure errors"),
   start_stagger: z.number().nonnegative().default(0.4).describe(
@@ -202,7 +204,7 @@ export const inferPhase = definePhase({
     let lastDir = "";
     for (let run = 1; run <= params.n_runs; run++) {
       const note = params.n_runs > 1 ? `${params.eval_note ?? "run"}-run_${run}` : params.eval_note;
-      const outDir = outputDir({
+      const outDir = await resolveOutputDir({
         evalOutputDir: resolve(params.eval_output_dir ?? join(ctx.runDir ?? Deno.cwd(), "outputs")),
         dataset: params.dataset,
         split: params.split,
@@ -226,21 +228,15 @@ export const inferPhase = definePhase({
         dataset,
         docker,
         jit,
-        metadata: {
-          agent_class: params.agent_cls,
-          llm_config: llm ? llmConfigForMetadata(llm) : null,
-          agent_config: null,
-          max_iterations: params.max_iterations,
-          eval_output_dir: resolve(
-            params.eval_output_dir ?? join(ctx.runDir ?? Deno.cwd(), "outputs"),
-          ),
-          start_time: new Date().toISOString().replace("T", " ").slice(0, 19),
-          git_commit: null,
-          dataset: params.dataset,
-          data_split: params.split,
+        metadata: buildMetadata({
+          agentClass: params.agent_cls,
+          llm,
+          maxIterations: params.max_iterations,
+          outputDir: outDir,
+          datasetDescription: datasetDescription(params.dataset, params.split),
+          split: params.split,
           details: { openhands_compat_version: OPENHANDS_VERSION, dataset_path: dataset },
-          condenser_config: { type: "noop" },
-        },
+        }),
         instruction: (instance) =>
           buildInstruction(instance, {
             ...(language ? { language } : {}),

@@ -1,7 +1,6 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { JsonlWriter } from "../../src/output/jsonl_writer.ts";
-import { modelDirName, outputDir } from "../../src/output/layout.ts";
 
 async function tempFile(content?: string): Promise<{ path: string; dir: string }> {
   const dir = await Deno.makeTempDir({ prefix: "velora-jsonl-" });
@@ -64,20 +63,4 @@ Deno.test("JsonlWriter appends concurrent rows as whole lines and replaces rows 
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
-});
-
-Deno.test("outputDir() follows the OpenHands naming rule", () => {
-  assert.equal(
-    outputDir({
-      evalOutputDir: "evaluation/outputs",
-      dataset: "/home/u/data/tasks.jsonl",
-      split: "train",
-      agentClass: "CodeActAgent",
-      model: "openrouter/meta/llama-4:free",
-      maxIterations: 50,
-      evalNote: "v1-no-hint-run_1",
-    }),
-    "evaluation/outputs/__home__u__data__tasks.jsonl-train/CodeActAgent/llama-4_free_maxiter_50_N_v1-no-hint-run_1",
-  );
-  assert.equal(modelDirName("claude-3@2024"), "claude-3-2024");
 });

@@ -69,6 +69,46 @@ export function bashSuite(mode: "pty" | "pipe"): void {
   });
 
   Deno.test(
+    name("several commands in one action are refused as OpenHands refuses them"),
+    async () => {
+      await withServer({ mode }, async (server) => {
+        const refused = await server.run("touch one.txt\ntouch two.txt");
+        assert.deepEqual(refused, {
+          message: refused.content,
+          observation: "error",
+          content: "ERROR: Cannot execute multiple commands at once.\n" +
+            "Please run each command separately OR chain them into a single command via && or ;\n" +
+            "Provided commands:\n(1) touch one.txt\n(2) touch two.txt",
+          extras: { error_id: "" },
+        });
+        assert.equal((await server.run("ls")).content, "", "nothing ran");
+        const input = await server.run("a\nb", { isInput: true });
+        assert.equal(input.content, "ERROR: No previous running command to interact with.");
+        const loop = await server.run("for i in 1 2\ndo\n  echo $i\ndone");
+        assert.equal(loop.content, "1\n2");
+      });
+    },
+  );
+
+  Deno.test(name("background jobs print their notices; $? reaches the next command"), async () => {
+    await withServer({ mode }, async (server) => {
+      const started = await server.run("sleep 0.5 &");
+      assert.match(started.content, /^\[1\] \d+$/);
+      assert.equal(started.extras.metadata!.pid, Number(started.content.split(" ")[1]));
+      const failed = await server.run("sleep 0.8; (exit 3)");
+      assert.match(failed.content, /^(\[1\]\+ +Done +sleep 0\.5)?$/);
+      assert.equal(failed.extras.metadata!.exit_code, 3);
+      assert.equal((await server.run("echo $?")).content, "3");
+      const done = await server.run("sleep 0.2 & wait; echo waited");
+      assert.match(done.content, /^\[1\] \d+\n(\[1\]\+ +Done +sleep 0\.2\n)?waited$/);
+      assert.match(
+        (await server.run("return")).content,
+        /^bash: return: can only `return' from a function or sourced script$/,
+      );
+    });
+  });
+
+  Deno.test(
     name("prompt changes by commands (PS1, PROMPT_COMMAND) do not break the session"),
     async () => {
       await withServer({ mode }, async (server) => {
@@ -238,7 +278,20 @@ export function bashSuite(mode: "pty" | "pipe"): void {
         extra: { is_static: true, cwd: "/" },
       });
       assert.equal(obs.content, "/\nerr");
-      assert.equal(obs.extras.metadata!.exit_code, 4);
+      const meta = obs.extras.metadata!;
+      assert.equal(meta.exit_code, 4);
+      // the fields OpenHands' fresh bash session reports in its prompt
+      assert.equal(meta.working_dir, "/");
+      assert.equal(meta.hostname, Deno.hostname().split(".")[0]);
+      assert.equal(typeof meta.username, "string");
+      assert.ok(meta.username);
+      assert.equal(typeof meta.py_interpreter_path, "string");
+      const moved = await server.run("cd /tmp && true", { extra: { is_static: true, cwd: "/" } });
+      assert.equal(moved.extras.metadata!.working_dir, "/tmp");
+      const refused = await server.run("echo a\necho b", { extra: { is_static: true, cwd: "/" } });
+      assert.equal(refused.observation, "error");
+      const empty = await server.run("  ", { extra: { is_static: true, cwd: "/" } });
+      assert.equal(empty.content, "ERROR: No previous running command to retrieve logs from.");
     });
   });
 

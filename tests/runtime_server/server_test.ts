@@ -75,12 +75,12 @@ Deno.test("runtime server: every path but /alive needs the API key (403, as Open
   });
 });
 
-Deno.test("runtime server: /update_mcp_server accepts a list and answers 200", async () => {
+Deno.test("runtime server: /update_mcp_server takes a list and answers 202: no MCP server runs", async () => {
   await withServer({}, async (server) => {
     const servers = [{ name: "fetch", command: "uvx", args: ["mcp-server-fetch"], env: {} }];
-    assert.deepEqual(await status(post(server, "/update_mcp_server", servers, server.key)), [200, {
-      detail: "MCP server updated successfully",
-      router_error_log: "",
+    assert.deepEqual(await status(post(server, "/update_mcp_server", servers, server.key)), [202, {
+      detail: "MCP servers are not supported by this runtime; none was started",
+      router_error_log: "fetch",
     }]);
     assert.deepEqual(await status(post(server, "/update_mcp_server", { x: 1 }, server.key)), [
       400,
