@@ -18,6 +18,7 @@ import { ConfigError } from "../errors.ts";
 import type { EvalSettings } from "../evaluate/harness.ts";
 import { imageFor, type ImageNaming } from "../images/image_name.ts";
 import { JsonlWriter } from "../output/jsonl_writer.ts";
+import { LiveProgress } from "../progress.ts";
 import { deriveTask } from "./derive_task.ts";
 
 /** What to derive and how. */
@@ -56,17 +57,19 @@ export interface DeriveSummary {
 
 /** Derives the task file. */
 export async function deriveTasks(options: DeriveOptions): Promise<DeriveSummary> {
-  const total = await checkTasks(options);
+  const taskIds = await scanTasks(options);
   const writer = await JsonlWriter.open(options.output);
-  const done = new Set((await writer.rows()).keys());
+  const done = new Set(writer.ids());
   const summary: DeriveSummary = {
-    total,
+    total: taskIds.size,
     derived: 0,
     usable: 0,
     unusable: {},
     already: 0,
     interrupted: false,
   };
+  const todo = options.force ? taskIds.size : [...taskIds].filter((id) => !done.has(id)).length;
+  const progress = new LiveProgress(todo, options.log, { cost: false });
   const runLabel = `derive-${crypto.randomUUID().slice(0, 8)}`;
   const rows = readRows(options);
   const worker = async () => {
@@ -84,6 +87,7 @@ export async function deriveTasks(options: DeriveOptions): Promise<DeriveSummary
         continue;
       }
       const named = imageFor(instance, options.naming);
+      progress.start(id);
       const result = await deriveTask({
         instance,
         image: "image" in named ? named.image : { error: named.error },
@@ -92,6 +96,7 @@ export async function deriveTasks(options: DeriveOptions): Promise<DeriveSummary
         runLabel,
         docker: options.docker,
         settings: options.settings,
+        onRun: (run) => progress.note(id, `test run ${run}`, true),
       });
       const out: Record<string, unknown> = {
         ...row,
@@ -107,6 +112,8 @@ export async function deriveTasks(options: DeriveOptions): Promise<DeriveSummary
       };
       delete out.unusable_reason;
       if (result.unusable !== undefined) out.unusable_reason = result.unusable;
+      // A row derived again replaces its old row at once (streamed rewrite), so the file stays a
+      // dataset with one row per id even if the run is killed.
       if (done.has(id)) await writer.replace([out]);
       else await writer.append(out);
       done.add(id);
@@ -116,18 +123,21 @@ export async function deriveTasks(options: DeriveOptions): Promise<DeriveSummary
         const key = result.unusable.replace(/:.*/, "");
         summary.unusable[key] = (summary.unusable[key] ?? 0) + 1;
       }
-      options.log(
-        `${id}: ` +
-          (result.unusable === undefined
-            ? `${result.failToPass.length} FAIL_TO_PASS, ${result.passToPass.length} PASS_TO_PASS` +
-              (result.flaky.length ? `, ${result.flaky.length} flaky left out` : "")
-            : `unusable: ${result.unusable}`),
-      );
+      progress.finish(id, {
+        status: result.unusable === undefined
+          ? "usable"
+          : `unusable: ${result.unusable.replace(/:.*/, "")}`,
+        detail: result.unusable === undefined
+          ? `${result.failToPass.length} FAIL_TO_PASS, ${result.passToPass.length} PASS_TO_PASS` +
+            (result.flaky.length ? `, ${result.flaky.length} flaky left out` : "")
+          : `unusable: ${result.unusable}`,
+      });
     }
   };
   try {
     await Promise.all(Array.from({ length: Math.max(1, options.numWorkers) }, worker));
   } finally {
+    progress.close();
     await rows.return(undefined);
     await reap(options.docker, runLabel).catch(() => {});
   }
@@ -168,6 +178,13 @@ function withDefaults(
 export async function checkTasks(
   options: Pick<DeriveOptions, "tasks" | "testCommand" | "testOutputParser">,
 ): Promise<number> {
+  return (await scanTasks(options)).size;
+}
+
+/** {@linkcode checkTasks}, returning the ids. */
+async function scanTasks(
+  options: Pick<DeriveOptions, "tasks" | "testCommand" | "testOutputParser">,
+): Promise<Set<string>> {
   const ids = new Set<string>();
   for await (
     const { line, value } of readJsonl(options.tasks, { maxLineChars: MAX_DATASET_LINE })
@@ -187,7 +204,7 @@ export async function checkTasks(
     }
     ids.add(instance.instance_id);
   }
-  return ids.size;
+  return ids;
 }
 
 async function* readRows(options: DeriveOptions) {
