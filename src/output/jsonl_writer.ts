@@ -303,18 +303,25 @@ export class JsonlWriter {
           if (last !== NEWLINE) throw new IndexMismatch(this.path, entry.at);
         } else if (typeof how === "function") await write(how(await readEntry(reader, entry)));
         else {
-          const spliced = absent(entry, how.set)
-            ? withKeys(await reader.bytes(entry.at, entry.len), how.set)
-            : undefined;
-          if (!spliced) await write({ ...(await readEntry(reader, entry)), ...how.set });
+          // The line up to its closing brace is copied as it is, the keys go in before it.
+          const tail = absent(entry, how.set) ? await closingBrace(reader, entry) : undefined;
+          if (!tail) await write({ ...(await readEntry(reader, entry)), ...how.set });
           else {
+            const keys = new TextEncoder().encode(
+              Object.entries(how.set).map(([k, v]) => `,${JSON.stringify(k)}:${JSON.stringify(v)}`)
+                .join(""),
+            );
             entries.push({
               ...entry,
               at: batch.bytes,
-              len: spliced.length,
+              len: entry.len + keys.length,
               report: "report" in how.set ? reportHash(how.set.report) : entry.report,
             });
-            await batch.write(spliced);
+            for await (const piece of reader.pieces(entry.at, tail.at - entry.at)) {
+              await batch.write(piece);
+            }
+            await batch.write(keys);
+            await batch.write(tail.bytes);
           }
         }
       }
@@ -338,10 +345,16 @@ function absent(entry: RowEntry, set: Record<string, unknown>): boolean {
 }
 
 /**
- * The line `bytes` (one JSON object and its line end) with `set`'s keys added before the closing
- * brace; undefined when the line does not end in a non-empty object.
+ * Where the line of `entry` (one JSON object and its line end) has its closing brace, and the
+ * bytes from there to the end of the line; undefined when the line does not end in a non-empty
+ * object within its last 256 bytes.
  */
-function withKeys(bytes: Uint8Array, set: Record<string, unknown>): Uint8Array | undefined {
+async function closingBrace(
+  reader: RangeReader,
+  entry: RowEntry,
+): Promise<{ at: number; bytes: Uint8Array } | undefined> {
+  const size = Math.min(entry.len, 256);
+  const bytes = await reader.bytes(entry.at + entry.len - size, size);
   const space = (byte: number | undefined) =>
     byte === 0x20 || byte === 0x09 || byte === 0x0a || byte === 0x0d;
   let close = bytes.length - 1;
@@ -350,15 +363,7 @@ function withKeys(bytes: Uint8Array, set: Record<string, unknown>): Uint8Array |
   let before = close - 1;
   while (before >= 0 && space(bytes[before])) before--;
   if (before < 0 || bytes[before] === 0x7b /* { */) return undefined;
-  const keys = new TextEncoder().encode(
-    Object.entries(set).map(([key, value]) => `,${JSON.stringify(key)}:${JSON.stringify(value)}`)
-      .join(""),
-  );
-  const out = new Uint8Array(bytes.length + keys.length);
-  out.set(bytes.subarray(0, close));
-  out.set(keys, close);
-  out.set(bytes.subarray(close), close + keys.length);
-  return out;
+  return { at: entry.at + entry.len - size + close, bytes: bytes.slice(close) };
 }
 
 /** Collects small writes into blocks of about 1 MiB for an {@linkcode AtomicFile}. */
