@@ -166,6 +166,18 @@ export class AtomicFile {
     }
   }
 
+  /** Appends bytes as they are (after any buffered text). A write that fails removes the temp file. */
+  async write(data: Uint8Array): Promise<void> {
+    try {
+      if (this.#pending.length > 0) await this.#flush();
+      await onDisk(this.path, () => writeAll(this.file, data));
+      this.#bytes += data.length;
+    } catch (error) {
+      await this.abandon();
+      throw error;
+    }
+  }
+
   /** Appends a value as one JSON line. */
   line(value: unknown): Promise<void> {
     return this.text(JSON.stringify(value) + "\n");

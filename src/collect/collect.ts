@@ -77,7 +77,7 @@ export async function collectTasks(options: CollectOptions): Promise<CollectSumm
     throw new UsageError(`Cannot use the test globs: ${(error as Error).message}`);
   }
   const writer = await JsonlWriter.open(options.output);
-  const existing = new Set((await writer.rows()).keys());
+  const existing = new Set(writer.ids());
   const skippedFile = `${options.output}.skipped.jsonl`;
   let skips: JsonlWriter | undefined;
   const summary: CollectSummary = {

@@ -26,6 +26,7 @@ import { type EvalSettings, usesMsbRule } from "../evaluate/harness.ts";
 import { imageFor, type ImageNaming } from "../images/image_name.ts";
 import { JsonlWriter } from "../output/jsonl_writer.ts";
 import { type DerivedMsbTask, deriveMsbTask } from "./derive_msb.ts";
+import { LiveProgress } from "../progress.ts";
 import { deriveTask } from "./derive_task.ts";
 
 /** What to derive and how. */
@@ -64,17 +65,19 @@ export interface DeriveSummary {
 
 /** Derives the task file. */
 export async function deriveTasks(options: DeriveOptions): Promise<DeriveSummary> {
-  const total = await checkTasks(options);
+  const taskIds = await scanTasks(options);
   const writer = await JsonlWriter.open(options.output);
-  const done = new Set((await writer.rows()).keys());
+  const done = new Set(writer.ids());
   const summary: DeriveSummary = {
-    total,
+    total: taskIds.size,
     derived: 0,
     usable: 0,
     unusable: {},
     already: 0,
     interrupted: false,
   };
+  const todo = options.force ? taskIds.size : [...taskIds].filter((id) => !done.has(id)).length;
+  const progress = new LiveProgress(todo, options.log, { cost: false });
   const runLabel = `derive-${crypto.randomUUID().slice(0, 8)}`;
   const rows = readRows(options);
   const worker = async () => {
@@ -93,6 +96,7 @@ export async function deriveTasks(options: DeriveOptions): Promise<DeriveSummary
       }
       const named = imageFor(instance, options.naming);
       const msb = usesMsbRule(instance);
+      progress.start(id);
       const derived = {
         instance,
         image: "image" in named ? named.image : { error: named.error },
@@ -101,6 +105,7 @@ export async function deriveTasks(options: DeriveOptions): Promise<DeriveSummary
         runLabel,
         docker: options.docker,
         settings: options.settings,
+        onRun: (run: string) => progress.note(id, `test run ${run}`, true),
       };
       const result: DerivedMsbTask = msb ? await deriveMsbTask(derived) : await deriveTask(derived);
       const out: Record<string, unknown> = {
@@ -118,6 +123,8 @@ export async function deriveTasks(options: DeriveOptions): Promise<DeriveSummary
       };
       delete out.unusable_reason;
       if (result.unusable !== undefined) out.unusable_reason = result.unusable;
+      // A row derived again replaces its old row at once (streamed rewrite), so the file stays a
+      // dataset with one row per id even if the run is killed.
       if (done.has(id)) await writer.replace([out]);
       else await writer.append(out);
       done.add(id);
@@ -130,18 +137,21 @@ export async function deriveTasks(options: DeriveOptions): Promise<DeriveSummary
       const [fixed, kept] = msb
         ? ["fixed (f2p, s2p, n2p)", "p2p"]
         : ["FAIL_TO_PASS", "PASS_TO_PASS"];
-      options.log(
-        `${id}: ` +
-          (result.unusable === undefined
-            ? `${result.failToPass.length} ${fixed}, ${result.passToPass.length} ${kept}` +
-              (result.flaky.length ? `, ${result.flaky.length} flaky left out` : "")
-            : `unusable: ${result.unusable}`),
-      );
+      progress.finish(id, {
+        status: result.unusable === undefined
+          ? "usable"
+          : `unusable: ${result.unusable.replace(/:.*/, "")}`,
+        detail: result.unusable === undefined
+          ? `${result.failToPass.length} ${fixed}, ${result.passToPass.length} ${kept}` +
+            (result.flaky.length ? `, ${result.flaky.length} flaky left out` : "")
+          : `unusable: ${result.unusable}`,
+      });
     }
   };
   try {
     await Promise.all(Array.from({ length: Math.max(1, options.numWorkers) }, worker));
   } finally {
+    progress.close();
     await rows.return(undefined);
     await reap(options.docker, runLabel).catch(() => {});
   }
@@ -185,6 +195,13 @@ function withDefaults(
 export async function checkTasks(
   options: Pick<DeriveOptions, "tasks" | "testCommand" | "testOutputParser">,
 ): Promise<number> {
+  return (await scanTasks(options)).size;
+}
+
+/** {@linkcode checkTasks}, returning the ids. */
+async function scanTasks(
+  options: Pick<DeriveOptions, "tasks" | "testCommand" | "testOutputParser">,
+): Promise<Set<string>> {
   const ids = new Set<string>();
   for await (
     const { line, value } of readJsonl(options.tasks, { maxLineChars: MAX_DATASET_LINE })
@@ -204,7 +221,7 @@ export async function checkTasks(
     }
     ids.add(instance.instance_id);
   }
-  return ids.size;
+  return ids;
 }
 
 async function* readRows(options: DeriveOptions) {

@@ -27,6 +27,8 @@ export interface DeriveTask {
   runLabel: string;
   docker: Docker;
   settings: EvalSettings;
+  /** Called as each test run starts (`before 1/2`), for progress. */
+  onRun?(run: string): void;
 }
 
 /** The outcome for one task. */
@@ -63,6 +65,7 @@ export async function deriveTask(task: DeriveTask): Promise<DerivedTask> {
   let runsDone = 0;
   for (const side of ["before", "after"] as const) {
     for (let k = 1; k <= task.runs; k++) {
+      task.onRun?.(`${side} ${k}/${task.runs}`);
       const run = await runVeloraTests({
         instance,
         image: task.image,

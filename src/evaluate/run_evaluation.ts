@@ -17,6 +17,8 @@ import { reap } from "../docker/containers.ts";
 import { ConfigError } from "../errors.ts";
 import { imageFor, type ImageNaming } from "../images/image_name.ts";
 import { JsonlWriter } from "../output/jsonl_writer.ts";
+import { patchSha256, reportHash, type RowEntry, rowPatchOf } from "../output/row_index.ts";
+import { LiveProgress } from "../progress.ts";
 import { makeDir, writeFileAtomic } from "../fs.ts";
 import { redact } from "../redact.ts";
 import type { JitImages } from "../images/jit.ts";
@@ -90,57 +92,75 @@ export async function readDataset(path: string): Promise<Map<string, Instance>> 
   return out;
 }
 
-/** Evaluates one `output.jsonl`. */
+/**
+ * Evaluates one `output.jsonl`. Which instances are done is decided from the row index (patch
+ * hashes) and the stored verdicts, without reading the rows; a row is read only to evaluate it.
+ */
 export async function runEvaluation(options: EvaluationOptions): Promise<EvaluationResult> {
   const evalDir = join(options.outputDir ?? dirname(options.trajectoryFile), "eval_outputs");
   await makeDir(evalDir);
-  const writer = await JsonlWriter.open(options.trajectoryFile);
-  const rows = [...(await writer.rows()).values()];
+  const writer = await JsonlWriter.open(options.trajectoryFile, { index: true });
+  const entries = writer.entries();
   const runLabel = `evaluate-${createHash("sha256").update(evalDir).digest("hex").slice(0, 16)}`;
   await reap(options.docker, runLabel);
 
   const results = new Map<string, Stored>();
   let reused = 0;
   let retried = 0;
+  const todo: RowEntry[] = [];
+  for (const entry of entries) {
+    const id = entry.id!;
+    const stored = await readStored(join(evalDir, id));
+    if (options.select && !options.select(id)) {
+      // Not asked for: kept in the reports when its verdict is for the same patch.
+      if (stored?.patch_sha256 === entry.patch && !isInfraError(stored.verdict)) {
+        results.set(id, stored);
+        reused++;
+      }
+      continue;
+    }
+    if (stored && stored.patch_sha256 === entry.patch && !options.force) {
+      if (!isInfraError(stored.verdict)) {
+        results.set(id, stored);
+        reused++;
+        continue;
+      }
+      retried++;
+    }
+    todo.push(entry);
+  }
+  if (reused > 0) options.log(`${reused} instances already evaluated with the same patch: kept`);
+
+  const progress = new LiveProgress(todo.length, options.log, { cost: false, steps: false });
   let index = 0;
   // A failure (a disk fault writing eval_outputs) stops the other workers after their current
   // instance, whose container goes with it; the first failure is thrown once all have ended.
   let failure: { error: unknown } | undefined;
   const evaluateRows = async () => {
-    while (index < rows.length && !options.signal.aborted && !failure) {
-      const row = rows[index++]!;
-      const id = String(row.instance_id);
-      const patch = (row.test_result as { git_patch?: string } | undefined)?.git_patch ?? null;
-      const hash = createHash("sha256").update(patch ?? "\0none").digest("hex");
+    while (index < todo.length && !options.signal.aborted && !failure) {
+      const id = todo[index++]!.id!;
+      const row = await writer.row(id);
+      if (!row) continue;
+      const patch = rowPatchOf(row);
       const dir = join(evalDir, id);
-      const stored = await readStored(dir);
-      if (options.select && !options.select(id)) {
-        if (stored?.patch_sha256 === hash && !isInfraError(stored.verdict)) {
-          results.set(id, stored);
-          reused++;
-        }
-        continue;
-      }
-      if (stored && stored.patch_sha256 === hash && !options.force) {
-        if (!isInfraError(stored.verdict)) {
-          results.set(id, stored);
-          reused++;
-          continue;
-        }
-        retried++;
-      }
+      progress.start(id, "evaluating");
       const result = await evaluateRow(row, patch, dir, runLabel, options);
-      const record: Stored = { patch_sha256: hash, ...result };
+      const record: Stored = { patch_sha256: patchSha256(patch), ...result };
       await writeFileAtomic(
         join(dir, "velora_eval.json"),
         redact(JSON.stringify(record, null, 2)) + "\n",
       );
       results.set(id, record);
-      options.log(`${id}: ${categoryOf(result.verdict)}: ${result.verdict.reason}`);
+      const category = categoryOf(result.verdict);
+      progress.finish(id, { status: category, detail: `${category}: ${result.verdict.reason}` });
     }
   };
   const worker = () => evaluateRows().catch((error) => void (failure ??= { error }));
-  await Promise.all(Array.from({ length: Math.max(1, options.numWorkers) }, worker));
+  try {
+    await Promise.all(Array.from({ length: Math.max(1, options.numWorkers) }, worker));
+  } finally {
+    progress.close();
+  }
   if (failure) throw failure.error;
   if (retried > 0) {
     options.log(`evaluated again after an infrastructure error: ${retried}`);
@@ -152,7 +172,7 @@ export async function runEvaluation(options: EvaluationOptions): Promise<Evaluat
   const msb = [...results.values()].filter((r) => r.mode === "multi_swe_bench").map((r) =>
     r.verdict as MsbVerdict
   );
-  const incompleteIds = rows.map((r) => String(r.instance_id)).filter((id) => !results.has(id));
+  const incompleteIds = entries.map((e) => e.id!).filter((id) => !results.has(id));
   await writeFileAtomic(
     join(evalDir, "report.json"),
     JSON.stringify(aggregateReport(velora, { incompleteIds }), null, 2) + "\n",
@@ -167,15 +187,15 @@ export async function runEvaluation(options: EvaluationOptions): Promise<Evaluat
       JSON.stringify(msbFinalReport(msb), null, 2) + "\n",
     );
   }
-  await writer.update((row) => {
-    const stored = results.get(String(row.instance_id));
-    if (!stored) return row;
-    return {
-      ...row,
-      report: stored.mode === "velora"
-        ? rowReport(stored.verdict as Verdict)
-        : msbRowReport(stored.verdict as MsbVerdict),
-    };
+  // Only rows whose `report` changes are read and rewritten; the others are copied as bytes.
+  await writer.update((entry) => {
+    const stored = entry.id === null ? undefined : results.get(entry.id);
+    if (!stored) return undefined;
+    const report = stored.mode === "velora"
+      ? rowReport(stored.verdict as Verdict)
+      : msbRowReport(stored.verdict as MsbVerdict);
+    if (entry.report === reportHash(report)) return undefined;
+    return { set: { report } };
   });
 
   const categories: Record<string, number> = {};
@@ -185,14 +205,14 @@ export async function runEvaluation(options: EvaluationOptions): Promise<Evaluat
   }
   const infraErrors = [...results.values()].filter((r) => isInfraError(r.verdict)).length;
   return {
-    total: rows.length,
+    total: entries.length,
     resolved: [...results.values()].filter((r) => r.verdict.resolved).length,
     evaluated: results.size - reused - infraErrors,
     reused,
     infraErrors,
     categories,
     evalDir,
-    interrupted: options.signal.aborted && results.size < rows.length,
+    interrupted: options.signal.aborted && results.size < entries.length,
   };
 }
 

@@ -11,10 +11,19 @@ import { AtomicFile } from "../fs.ts";
 import { VERSION } from "../version.ts";
 import { outcomeOf } from "../report/outcome.ts";
 import { rowError } from "../report/row.ts";
-import { readRunRows } from "../report/run_rows.ts";
+import { readEvalInfo } from "../report/eval_info.ts";
+import { evalDirOf } from "../report/run_rows.ts";
+import {
+  IndexMismatch,
+  latestEntries,
+  RangeReader,
+  readEntry,
+  readIndex,
+  scanRows,
+} from "../output/row_index.ts";
 import { conversationOf, turnCount } from "./chat.ts";
 import { type Exclusion, exclusionOf, type ExportFilters, filtersRecord } from "./filters.ts";
-import { modelOf, msbPatchOf, type Prediction, predictionOf } from "./predictions.ts";
+import { modelOf, msbPatchOf, predictionOf } from "./predictions.ts";
 import { shareGptRecord } from "./sharegpt.ts";
 
 /** The export formats. */
@@ -52,27 +61,61 @@ export interface ExportResult {
   excluded: Partial<Record<Exclusion, number>>;
 }
 
+/**
+ * The last row of each instance with its evaluation, one at a time in file order. The rows are
+ * found through the row index when it is valid for the file (else by a streaming scan, and the
+ * index file is not written: export only reads); only the rows exported are parsed.
+ */
+async function* latestRows(outputFile: string, scan: boolean) {
+  const index = scan ? undefined : await readIndex(outputFile);
+  const entries = index?.entries ??
+    (await scanRows(outputFile, { onBadLine: () => {} })).entries;
+  const evalDir = evalDirOf(outputFile);
+  using reader = await RangeReader.open(outputFile);
+  for (const entry of latestEntries(entries)) {
+    const row = await readEntry(reader, entry);
+    yield { row, id: entry.id!, evaluation: await readEvalInfo(evalDir, row, entry.id!) };
+  }
+}
+
 /** Exports `outputFile`. */
 export async function runExport(outputFile: string, options: ExportOptions): Promise<ExportResult> {
+  try {
+    return await exportRows(outputFile, options, false);
+  } catch (error) {
+    // The index did not match the file after all: the file is what counts.
+    if (!(error instanceof IndexMismatch)) throw error;
+    return await exportRows(outputFile, options, true);
+  }
+}
+
+async function exportRows(
+  outputFile: string,
+  options: ExportOptions,
+  scan: boolean,
+): Promise<ExportResult> {
   await Deno.mkdir(options.outDir, { recursive: true });
   const names = EXPORT_FILES[options.format];
   const sinks = await Promise.all(names.map((name) => AtomicFile.open(join(options.outDir, name))));
   const excluded: Partial<Record<Exclusion, number>> = {};
   const ids: string[] = [];
-  const preds: Record<string, Prediction> = {};
+  let predictions = 0; // preds.json is written as it goes: `{`, one `"<id>": {...}` each, `}`
   let rows = 0;
   let model = options.modelName;
+  const needsConversation = options.format === "openai" || options.format === "sharegpt" ||
+    options.filters.minTurns !== undefined || options.filters.maxTurns !== undefined;
   try {
-    for await (const { row, id, evaluation } of readRunRows(outputFile, { dedupe: true })) {
+    for await (const { row, id, evaluation } of latestRows(outputFile, scan)) {
       rows++;
-      const conversation = conversationOf(row);
+      // The conversation (the whole history, read as the model saw it) only where it is used.
+      const conversation = needsConversation ? conversationOf(row) : undefined;
       const outcome = outcomeOf(row, evaluation);
       const facts = {
         id,
         resolved: outcome === "resolved",
         error: rowError(row) !== null || outcome === "error_eval" || outcome === "error_infra" ||
           outcome === "infer_error",
-        turns: turnCount(conversation),
+        turns: conversation ? turnCount(conversation) : 0,
       };
       let why = exclusionOf(facts, options.filters);
       const msb = options.format === "multi-swe-bench" ? msbPatchOf(row) : undefined;
@@ -87,15 +130,16 @@ export async function runExport(outputFile: string, options: ExportOptions): Pro
       ids.push(id);
       switch (options.format) {
         case "openai":
-          await sinks[0]!.line({ messages: conversation.messages, tools: conversation.tools });
+          await sinks[0]!.line({ messages: conversation!.messages, tools: conversation!.tools });
           break;
         case "sharegpt":
-          await sinks[0]!.line(shareGptRecord(conversation));
+          await sinks[0]!.line(shareGptRecord(conversation!));
           break;
         case "swe-bench-preds": {
           model ??= modelOf(row) || "velora";
           const prediction = predictionOf(row, model);
-          preds[id] = prediction;
+          const entry = JSON.stringify({ [id]: prediction }, null, 2).slice(2, -2);
+          await sinks[0]!.text(`${predictions++ === 0 ? "{\n" : ",\n"}${entry}`);
           await sinks[1]!.line(prediction);
           break;
         }
@@ -104,7 +148,7 @@ export async function runExport(outputFile: string, options: ExportOptions): Pro
       }
     }
     if (options.format === "swe-bench-preds") {
-      await sinks[0]!.text(JSON.stringify(preds, null, 2) + "\n");
+      await sinks[0]!.text(predictions === 0 ? "{}\n" : "\n}\n");
     }
     for (const sink of sinks) await sink.commit();
   } catch (error) {

@@ -80,22 +80,15 @@ export async function inferRun(inputs: InferRunInputs): Promise<InferRunResult> 
     join(outDir, OUTPUT_FILES.metadata),
     inputs.redact(JSON.stringify(inputs.metadata, null, 2)) + "\n",
   );
-  const writer = await JsonlWriter.open(join(outDir, OUTPUT_FILES.output));
+  const writer = await JsonlWriter.open(join(outDir, OUTPUT_FILES.output), { index: true });
   if (writer.repairedBytes > 0) {
     inputs.log(
       `output.jsonl ended in a torn line (${writer.repairedBytes} bytes): moved to output.jsonl.torn`,
     );
   }
-  const existing = await writer.rows();
-  const rerun = new Set(
-    inputs.retryErrors
-      ? [...existing.values()].filter((row) => isInfrastructureError(row.error)).map((r) =>
-        String(r.instance_id)
-      )
-      : [],
-  );
-  const todo = inputs.selected.filter((id) => !existing.has(id) || rerun.has(id));
-  const skipped = inputs.selected.length - todo.length;
+  // Rows a killed retry run appended but did not compact away yet (nothing to do: no write).
+  await writer.compact();
+  const { todo, rerun, skipped } = planResume(writer, inputs.selected, inputs.retryErrors);
   if (skipped > 0) inputs.log(`${skipped} instances already have a row in output.jsonl: skipped`);
   if (rerun.size > 0) inputs.log(`${rerun.size} rows with infrastructure errors will run again`);
 
@@ -185,8 +178,9 @@ export async function inferRun(inputs: InferRunInputs): Promise<InferRunResult> 
         : loaded;
       if (halt.signal.aborted) return; // cut short: no row, the next run does it again
       const redacted = JSON.parse(inputs.redact(JSON.stringify(row)));
-      if (rerun.has(id)) await writer.replace([redacted]);
-      else await writer.append(redacted);
+      // A retried instance's row is appended (the last row of an id wins) and the rows it
+      // replaces are dropped by one rewrite at the end, not one rewrite per row.
+      await writer.append(redacted);
       const rowCost = row.metrics?.accumulated_cost ?? 0;
       cost += rowCost;
       if (row.error) errors++;
@@ -214,8 +208,39 @@ export async function inferRun(inputs: InferRunInputs): Promise<InferRunResult> 
     progress.close();
   }
   if (failure) throw failure.error;
+  await writer.compact(); // drops the rows retried instances replaced (nothing to do: no write)
   if (inputs.signal.aborted && completed < todo.length) stopped = "interrupted";
   return { completed, errors, skipped, cost, ...(stopped ? { stopped } : {}) };
+}
+
+/** What a resumed run does: the selected instances to run and those already done. */
+export interface ResumePlan {
+  /** Selected instances without a row, and those whose row will be replaced. */
+  todo: string[];
+  /** Instances whose row has an infrastructure error (with `retryErrors`). */
+  rerun: Set<string>;
+  /** Selected instances that have a row and are not run again. */
+  skipped: number;
+}
+
+/**
+ * Decides from the row index alone (ids and error heads; no row is read) which selected
+ * instances run: those without a row, and with `retryErrors` those whose row failed for
+ * infrastructure reasons.
+ */
+export function planResume(
+  writer: JsonlWriter,
+  selected: readonly string[],
+  retryErrors: boolean,
+): ResumePlan {
+  const rerun = new Set<string>();
+  if (retryErrors) {
+    for (const entry of writer.entries()) {
+      if (isInfrastructureError(entry.err)) rerun.add(entry.id!);
+    }
+  }
+  const todo = selected.filter((id) => !writer.has(id) || rerun.has(id));
+  return { todo, rerun, skipped: selected.length - todo.length };
 }
 
 /** One log line for a history event: `#7 agent run: pytest -q` / `#8 run (exit 0)`. */

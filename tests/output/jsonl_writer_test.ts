@@ -18,7 +18,7 @@ Deno.test("JsonlWriter moves a torn last line to output.jsonl.torn and keeps eve
     assert.equal(await Deno.readTextFile(path), `${full}\n`);
     assert.equal(await Deno.readTextFile(`${path}.torn`), '{"instance_id":"b","hist\n');
     await writer.append({ instance_id: "b", x: 2 });
-    assert.deepEqual([...(await writer.rows()).keys()], ["a", "b"]);
+    assert.deepEqual(writer.ids(), ["a", "b"]);
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
@@ -53,9 +53,8 @@ Deno.test("JsonlWriter appends concurrent rows as whole lines and replaces rows 
     assert.equal(lines.length, 20);
     for (const line of lines) assert.equal(JSON.parse(line).big.length, 200_000);
     await writer.replace([{ instance_id: "i3", error: null }]);
-    const rows = await writer.rows();
-    assert.equal(rows.size, 20);
-    assert.deepEqual(rows.get("i3"), { instance_id: "i3", error: null });
+    assert.equal(writer.size, 20);
+    assert.deepEqual(await writer.row("i3"), { instance_id: "i3", error: null });
     const ids = (await Deno.readTextFile(path)).trimEnd().split("\n").map((l) =>
       JSON.parse(l).instance_id
     );
