@@ -1,5 +1,6 @@
 /**
- * Drives a program on a real terminal: a tmux server of its own (private socket, no config)
+ * Drives a program on a real terminal: a tmux server of its own (a socket in a temporary folder
+ * removed on close, no config)
  * with one window, keys sent with `send-keys`, the screen read with `capture-pane`.
  *
  * @module
@@ -18,9 +19,13 @@ export async function tmuxAvailable(): Promise<boolean> {
 
 /** A program running in a tmux window of a private tmux server. */
 export class TmuxTerminal {
-  readonly socket = `velora-test-${crypto.randomUUID()}`;
+  readonly #dir: string;
+  readonly socket: string;
 
-  private constructor() {}
+  private constructor(dir: string) {
+    this.#dir = dir;
+    this.socket = `${dir}/tmux.sock`;
+  }
 
   /**
    * Starts `argv` (run directly, not through a shell) in a `columns` x `rows` window. The pane
@@ -30,7 +35,7 @@ export class TmuxTerminal {
     argv: string[],
     options: { columns?: number; rows?: number; cwd?: string; env?: Record<string, string> } = {},
   ): Promise<TmuxTerminal> {
-    const terminal = new TmuxTerminal();
+    const terminal = new TmuxTerminal(await Deno.makeTempDir({ prefix: "velora-tmux-" }));
     const env = Object.entries(options.env ?? {}).flatMap(([k, v]) => ["-e", `${k}=${v}`]);
     await terminal.tmux(
       "new-session",
@@ -54,7 +59,7 @@ export class TmuxTerminal {
   /** Runs a tmux command against this server; its stdout. */
   async tmux(...args: string[]): Promise<string> {
     const out = await new Deno.Command("tmux", {
-      args: ["-L", this.socket, "-f", "/dev/null", ...args],
+      args: ["-S", this.socket, "-f", "/dev/null", ...args],
       stdout: "piped",
       stderr: "piped",
     }).output();
@@ -97,5 +102,6 @@ export class TmuxTerminal {
   /** Stops the tmux server: the program gets SIGHUP as when a terminal window closes. */
   async close(): Promise<void> {
     await this.tmux("kill-server").catch(() => {});
+    await Deno.remove(this.#dir, { recursive: true }).catch(() => {});
   }
 }
