@@ -322,7 +322,7 @@ export function buildProgram(): Command {
     .description("Start a sandbox from an image and type commands into its bash session")
     .argument("<image>", "a loaded Docker image (used unchanged)")
     .option("--workdir <dir>", "working directory of the session", "/workspace")
-    .option("--timeout <seconds>", "hard timeout of each command", Number)
+    .option("--timeout <seconds>", "send ^C to a command still running after this long", Number)
     .option("--network <mode>", "none, bridge or host (unsafe: the host's 127.0.0.1)", "bridge")
     .action(async (image, options) => {
       const { sandboxCommand } = await import("./src/cli/sandbox.ts");

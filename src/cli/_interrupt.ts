@@ -8,6 +8,10 @@
  *    at most {@linkcode CLEANUP_MS}, then velora exits 130;
  * 3. a third during that cleanup exits at once.
  *
+ * A command can take SIGINT for itself with `intercept` (`velora sandbox` forwards each ^C to the
+ * command running in its sandbox) and ask for SIGHUP too (`hangup`: the terminal is gone, so the
+ * cleanups run at once, as on a second signal).
+ *
  * This is the only module in `src/` that installs signal listeners.
  *
  * @module
@@ -39,9 +43,22 @@ export interface InterruptOptions {
    * it to the command running in the sandbox instead).
    */
   intercept?: () => boolean;
+  /** The message of the error thrown when the work returns after a first signal. */
+  interrupted?: string;
+  /** Also listen for SIGHUP (not on Windows): the cleanups run at once, then exit 130. */
+  hangup?: boolean;
 }
 
 const SIGNALS = ["SIGINT", "SIGTERM"] as const;
+
+/** A line on stderr that must not throw (after a hangup the terminal is gone). */
+function tell(line: string): void {
+  try {
+    console.error(line);
+  } catch {
+    // nowhere to say it
+  }
+}
 
 /**
  * Runs `work` under the ^C handler. Throws {@linkcode InterruptedError} (exit 130) when the work
@@ -56,7 +73,7 @@ export async function withInterrupts<T>(
   if (options.containers) cleanups.add(() => reapOwned(connect()));
   let count = 0;
   const stopNow = async () => {
-    console.error("Stopping now: cleaning up");
+    tell("Stopping now: cleaning up");
     freezeWrites(); // work cut short by the cleanup must not record a result
 
     const all = Promise.allSettled([...cleanups].map(async (cleanup) => await cleanup()));
@@ -66,13 +83,19 @@ export async function withInterrupts<T>(
     clearTimeout(timer);
     Deno.exit(EXIT.interrupted);
   };
-  const listeners = SIGNALS.map((name) => {
+  const names: Deno.Signal[] = [...SIGNALS];
+  if (options.hangup && Deno.build.os !== "windows") names.push("SIGHUP");
+  const listeners = names.map((name) => {
     const listener = () => {
       if (name === "SIGINT" && options.intercept?.()) return;
       count++;
-      if (count === 1) {
+      if (name === "SIGHUP" && count <= 2) {
+        count = 2;
         stop.abort();
-        console.error(
+        stopNow();
+      } else if (count === 1) {
+        stop.abort();
+        tell(
           options.stopping ?? "Stopping: letting running work finish (press ^C again to exit now)",
         );
       } else if (count === 2) {
@@ -93,7 +116,9 @@ export async function withInterrupts<T>(
       },
     });
     if (stop.signal.aborted) {
-      throw new InterruptedError("Interrupted: run the same command again to go on");
+      throw new InterruptedError(
+        options.interrupted ?? "Interrupted: run the same command again to go on",
+      );
     }
     return result;
   } finally {

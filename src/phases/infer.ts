@@ -9,6 +9,8 @@ import { join, resolve } from "node:path";
 import { z } from "zod";
 import { AGENT_CLASSES } from "../agent/agent.ts";
 import { OPENHANDS_VERSION } from "../agent/events.ts";
+import { hasPrice } from "../agent/llm/cost.ts";
+import type { LlmConfig } from "../config/llm_config.ts";
 import { loadLlmConfig } from "../config/load_llm_config.ts";
 import { selectIds, selectionProblem } from "../dataset/select.ts";
 import { connect, ping } from "../docker/client.ts";
@@ -114,6 +116,17 @@ function selectOrFail(params: InferParams, rows: { id: string }[]) {
   return selection;
 }
 
+/** A cost limit is set but the model's calls have no price: say so once, as the phase starts. */
+function warnUnpriced(llm: LlmConfig, params: InferParams, log: (line: string) => void): void {
+  const limits = (["max_cost", "max_budget_per_task"] as const).filter((k) => params[k]);
+  if (limits.length === 0 || hasPrice(llm)) return;
+  log(
+    `warning: model "${llm.model}" has no price (not in velora's price list, and [${llm.name}] ` +
+      "sets no input_cost_per_token/output_cost_per_token): its calls count $0 towards " +
+      `${limits.join(" and ")} unless the server reports a cost (LiteLLM proxy)`,
+  );
+}
+
 /** The `infer` phase kind. */
 export const inferPhase = definePhase({
   kind: "infer",
@@ -144,6 +157,7 @@ export const inferPhase = definePhase({
     const env = (name: string) => Deno.env.get(name);
     const truthy = (name: string) => env(name)?.toLowerCase() === "true";
     const llm = await llmConfig(params);
+    if (llm) warnUnpriced(llm, params, ctx.log);
     const dataset = resolve(params.dataset);
     const language = params.language ?? env("LANGUAGE");
     const naming = imageNaming({ image: params.image, language });

@@ -64,6 +64,12 @@ export interface RunningVelora {
 /** Starts velora in the background. */
 export function spawnVelora(args: string[], options: VeloraOptions = {}): RunningVelora {
   const child = command(args, options).spawn();
+  if (options.stdin !== undefined) {
+    const writer = child.stdin.getWriter();
+    writer.write(new TextEncoder().encode(options.stdin)).then(() => writer.close()).catch(
+      () => {},
+    );
+  }
   let out = "";
   let err = "";
   const collect = async (stream: ReadableStream<Uint8Array>, add: (text: string) => void) => {

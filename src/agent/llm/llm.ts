@@ -76,12 +76,17 @@ export class Llm {
     const usage = completion.usage;
     const promptTokens = usage?.prompt_tokens ?? 0;
     const completionTokens = usage?.completion_tokens ?? 0;
-    const cost = completionCost(this.config, promptTokens, completionTokens, reply.reportedCost);
+    const cacheReadTokens = usage?.prompt_tokens_details?.cached_tokens ?? 0;
+    const cost = completionCost(
+      this.config,
+      { promptTokens, completionTokens, cachedTokens: cacheReadTokens },
+      reply.reportedCost,
+    );
     this.metrics.addCost(cost);
     this.metrics.addTokenUsage({
       promptTokens,
       completionTokens,
-      cacheReadTokens: usage?.prompt_tokens_details?.cached_tokens ?? 0,
+      cacheReadTokens,
       cacheWriteTokens: Number(
         (usage as { cache_creation_input_tokens?: number } | undefined)
           ?.cache_creation_input_tokens ?? 0,
