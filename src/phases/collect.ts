@@ -45,8 +45,8 @@ export const collectSchema = phaseSchema("collect", {
   test_globs: z.array(checked(globProblem)).default([]).describe(
     "Test file globs (replace the defaults)",
   ),
-  test_command: z.string().optional(),
-  test_output_parser: checked(parserProblem).optional(),
+  test_command: z.string().optional().describe("test_command of every row"),
+  test_output_parser: checked(parserProblem).optional().describe("test_output_parser of every row"),
   image: checked(imageProblem).optional().describe("Image template → image_storage_uri"),
   api_url: z.string().optional().describe("REST API root (default GITHUB_API_URL or public)"),
 }).superRefine((params, ctx) => {

@@ -29,18 +29,20 @@ export const evaluateSchema = phaseSchema("evaluate", {
     "Where eval_outputs/ goes (one trajectory file only; default: next to it)",
   ),
   timeout: z.number().positive().default(600).describe("Seconds the tests may run"),
-  num_workers: z.number().int().positive().default(1),
+  num_workers: z.number().int().positive().default(1).describe("Instances at once"),
   network: z.enum(NETWORK_MODES).default("none").describe(
     "Container network: none, bridge (NAT where the engine has it) or host (unsafe)",
   ),
   patch_fallback: z.enum(["none", "fuzz"]).default("none").describe("fuzz: patch --fuzz=5"),
-  skipped_pass_to_pass_ok: z.boolean().default(false),
+  skipped_pass_to_pass_ok: z.boolean().default(false).describe(
+    "A PASS_TO_PASS test that is skipped counts as passed",
+  ),
   image: z.string().optional().describe("Image template (default: the infer naming rules)"),
   language: z.string().optional().describe("LANGUAGE for image naming"),
   memory_gb: z.number().nonnegative().default(DEFAULT_MEMORY_GB).describe(
     "Container memory limit, GB (0: none)",
   ),
-  cpus: z.number().positive().optional(),
+  cpus: z.number().positive().optional().describe("CPUs per container (default: no limit)"),
   pids_limit: z.number().int().nonnegative().default(DEFAULT_PIDS_LIMIT).describe(
     "Container process limit (0: none)",
   ),

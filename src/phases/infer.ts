@@ -56,16 +56,18 @@ export const inferSchema = phaseSchema("infer", {
   sample: selection("sample").default("first").describe(
     '"first" or "random:<seed>" (OpenHands: random:42)',
   ),
-  agent_cls: z.enum(AGENT_CLASSES).default("CodeActAgent"),
+  agent_cls: z.enum(AGENT_CLASSES).default("CodeActAgent").describe(
+    "Agent: CodeActAgent (an LLM), DummyAgent (finishes at once) or GoldPatchAgent (applies the gold patch)",
+  ),
   llm_config: z.string().optional().describe('LLM section of config_file, e.g. "llm.eval_gpt4o"'),
   config_file: z.string().default("config.toml").describe("OpenHands-style config with [llm.*]"),
-  max_iterations: z.number().int().positive().default(50),
+  max_iterations: z.number().int().positive().default(50).describe("Agent steps per instance"),
   max_budget_per_task: z.number().positive().optional().describe("USD per instance"),
   max_cost: z.number().positive().optional().describe("USD for the phase: no new instances after"),
   eval_output_dir: z.string().optional().describe("Default: <run dir>/outputs"),
-  eval_note: z.string().optional(),
+  eval_note: z.string().optional().describe("Suffix of the output folder name (_N_<note>)"),
   n_runs: z.number().int().positive().default(1).describe("Independent runs (-run_<i> dirs)"),
-  num_workers: z.number().int().positive().default(1),
+  num_workers: z.number().int().positive().default(1).describe("Instances at once"),
   max_retries: z.number().int().nonnegative().default(5).describe(
     "Retries after a failed attempt (OpenHands' max_retries: at most max_retries + 1 attempts)",
   ),
@@ -90,7 +92,7 @@ export const inferSchema = phaseSchema("infer", {
   memory_gb: z.number().nonnegative().default(DEFAULT_MEMORY_GB).describe(
     "Sandbox memory limit, GB (0: none)",
   ),
-  cpus: z.number().positive().optional(),
+  cpus: z.number().positive().optional().describe("CPUs per sandbox (default: no limit)"),
   pids_limit: z.number().int().nonnegative().default(DEFAULT_PIDS_LIMIT).describe(
     "Sandbox process limit (0: none)",
   ),
