@@ -10,20 +10,22 @@
 #           and nothing else (progress goes to stderr). While it is up, `up` only prints the lines.
 #   down    stops what `up` started, by PID, in reverse order, and removes the state it created
 #           (pods, mounts under its own directories, pod network namespaces, CNI results, the
-#           CNI bridge); nothing it did not create. Logs stay in $STATE/logs.
+#           CNI bridge, cgroups, directories, and the kernel settings the kubelet changes); nothing
+#           it did not create. Logs stay in $STATE/logs; the registry's images stay in the cache
+#           ($CACHE/registry), like a registry's, so a second push of an image is quick.
 #   status  prints `up` (exit 0) or `down` (exit 3), and the two lines above when up.
 #   build   only builds the binaries, the certificates and the pause image (what `up` caches).
 #
 # Parts: Debian's etcd-server, containerd, runc, containernetworking-plugins and docker-registry
 # (installed with apt-get when missing, their services kept from starting by policy-rc.d), and
 # Kubernetes v1.31.0's kube-apiserver, kubelet, kube-scheduler, kube-controller-manager and kubectl
-# built from the Go module proxy. The recipe and its pitfalls: shared/research/k8s-local.md.
+# built from the Go module proxy. Each pitfall of this set-up is noted where it is handled.
 #
 # Needs root (containerd, kubelet), Go >= 1.22, and cgroups. kube-proxy and cluster DNS are not
 # run: pods are reached through the API server (exec, port-forward, logs), not by Service IPs.
 #
 # Environment:
-#   VELORA_K8S_CACHE          binaries, certificates, Go caches (default:
+#   VELORA_K8S_CACHE          binaries, certificates, Go caches, the registry's images (default:
 #                             ${XDG_CACHE_HOME:-$HOME/.cache}/velora/k8s-v1.31.0, kept across clones)
 #   VELORA_K8S_STATE          the running cluster's files (default: /var/lib/velora-k8s)
 #   VELORA_K8S_REGISTRY_PORT  the image registry's port on 127.0.0.1 (default: 5000)
@@ -373,7 +375,7 @@ YAML
 }
 
 write_configs() {
-  mkdir -p "$STATE/registry" "$STATE/containerd" "$STATE/cni/net.d" "$STATE/cni/ipam" \
+  mkdir -p "$CACHE/registry" "$STATE/containerd" "$STATE/cni/net.d" "$STATE/cni/ipam" \
     "$STATE/etcd" "$STATE/kubelet" "$STATE/pod-logs" "$STATE/runc"
   chmod 700 "$STATE/etcd"
   write_kubeconfig "$KUBECONFIG_PATH" admin
@@ -385,7 +387,7 @@ log:
   level: warn
 storage:
   filesystem:
-    rootdirectory: $STATE/registry
+    rootdirectory: $CACHE/registry
   delete:
     enabled: true
 http:
@@ -516,7 +518,7 @@ do_up() {
   local port
   for port in "${REGISTRY##*:}" "$ETCD_CLIENT_PORT" "$ETCD_PEER_PORT" "$API_PORT" "$KUBELET_PORT" \
     "$KUBELET_HEALTHZ_PORT"; do
-    port_free "$port" || die "Port $port on 127.0.0.1 is taken (by something k8s-local.sh did not start)"
+    port_free "$port" || die "Port $port on 127.0.0.1 is taken by another process"
   done
 
   mkdir -p "$RUN" "$LOGS"
@@ -535,8 +537,11 @@ do_up() {
   for c in "${SYSCTLS[@]}"; do
     [[ -r /proc/sys/$c ]] && printf '%s %s\n' "$c" "$(cat "/proc/sys/$c")"
   done >"$RUN/sysctls"
-  for c in /sys/fs/cgroup/*/; do
-    [[ -e $c/kubepods || ! -w $c ]] || printf '%s\n' "${c}kubepods" >>"$RUN/created-cgroups"
+  # The kubelet's cgroups (cgroupfs driver): kubepods in each v1 hierarchy, or at the v2 root.
+  local roots=(/sys/fs/cgroup/)
+  [[ -f /sys/fs/cgroup/cgroup.controllers ]] || roots=(/sys/fs/cgroup/*/)
+  for c in "${roots[@]}"; do
+    [[ -e ${c}kubepods ]] || printf '%s\n' "${c}kubepods" >>"$RUN/created-cgroups"
   done
   write_configs
 

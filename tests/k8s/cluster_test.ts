@@ -16,27 +16,36 @@ import { sh } from "../support/sh.ts";
 
 const ignore = ignoreWithoutK8s() || await ignoreWithoutDocker();
 
-/** Reads `Forwarding from 127.0.0.1:PORT -> ...` from port-forward's stdout. */
-async function forwardedPort(stdout: ReadableStream<Uint8Array>): Promise<number> {
-  const reader = stdout.pipeThrough(new TextDecoderStream()).getReader();
-  let seen = "";
-  try {
-    while (true) {
-      const { value, done } = await reader.read();
-      if (done) throw new Error(`kubectl port-forward ended before forwarding: ${seen}`);
-      seen += value;
+/**
+ * Watches port-forward's stdout: `port` is the local port of `Forwarding from 127.0.0.1:PORT ->`;
+ * `drained` ends with the stream. The stream is read to its end, never cancelled: kubectl writes
+ * `Handling connection for PORT` on each connection and dies of SIGPIPE if its stdout is closed.
+ */
+function watchForward(stdout: ReadableStream<Uint8Array>): {
+  port: Promise<number>;
+  drained: Promise<void>;
+} {
+  let found: (port: number) => void = () => {};
+  let failed: (error: Error) => void = () => {};
+  const port = new Promise<number>((resolve, reject) => {
+    found = resolve;
+    failed = reject;
+  });
+  const drained = (async () => {
+    let seen = "";
+    for await (const chunk of stdout.pipeThrough(new TextDecoderStream())) {
+      seen += chunk;
       const match = seen.match(/Forwarding from 127\.0\.0\.1:(\d+) ->/);
-      if (match) return Number(match[1]);
+      if (match) found(Number(match[1]));
     }
-  } finally {
-    await reader.cancel();
-  }
+    failed(new Error(`kubectl port-forward ended before forwarding: ${seen}`));
+  })();
+  return { port, drained };
 }
 
 Deno.test({
   name: "k8s: a pod from the local registry runs; exec, port-forward and a short-grace delete work",
   ignore,
-  sanitizeResources: true,
   async fn() {
     requireKubeconfig();
     const name = `velora-smoke-${crypto.randomUUID().slice(0, 8)}`;
@@ -48,20 +57,23 @@ Deno.test({
       await sh(["docker", "rmi", "--no-prune", image]); // only the tag made above
     }
 
-    await kubectl([
-      "run",
-      name,
-      `--image=${image}`,
-      "--image-pull-policy=Always",
-      "--restart=Never",
-      "--labels=app.kubernetes.io/managed-by=velora-tests",
-      "--command",
-      "--",
-      "python3",
-      "-m",
-      "http.server",
-      "8080",
-    ]);
+    // Ready once python listens (the probe), so port-forward never races the server's start.
+    const pod = {
+      apiVersion: "v1",
+      kind: "Pod",
+      metadata: { name, labels: { "app.kubernetes.io/managed-by": "velora-tests" } },
+      spec: {
+        restartPolicy: "Never",
+        containers: [{
+          name: "main",
+          image,
+          imagePullPolicy: "Always",
+          command: ["python3", "-m", "http.server", "8080"],
+          readinessProbe: { tcpSocket: { port: 8080 }, periodSeconds: 1 },
+        }],
+      },
+    };
+    await kubectl(["create", "-f", "-"], { stdin: JSON.stringify(pod) });
     try {
       await kubectl(["wait", "--for=condition=Ready", `pod/${name}`, "--timeout=180s"]);
 
@@ -77,16 +89,20 @@ Deno.test({
       assert.equal(exec.stdout, "hi\n");
 
       const forward = spawnKubectl(["port-forward", `pod/${name}`, ":8080"]);
+      const forwardErrors = new Response(forward.stderr).text();
+      const watch = watchForward(forward.stdout);
+      let failure: unknown;
       try {
-        const port = await forwardedPort(forward.stdout);
+        const port = await watch.port;
         const response = await fetch(`http://127.0.0.1:${port}/`);
         assert.equal(response.status, 200);
         assert.match(await response.text(), /Directory listing/);
-      } finally {
-        forward.kill("SIGTERM");
-        await forward.status;
-        await forward.stderr.cancel();
+      } catch (error) {
+        failure = error;
       }
+      forward.kill("SIGTERM");
+      const [said] = await Promise.all([forwardErrors, forward.status, watch.drained]);
+      if (failure !== undefined) throw new Error(`port-forward: ${failure}; kubectl said: ${said}`);
     } finally {
       // python3 as PID 1 ignores SIGTERM: the grace period is what bounds the delete.
       await kubectl([

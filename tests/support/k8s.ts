@@ -65,17 +65,22 @@ export function requireKubeconfig(): string {
 }
 
 /** Runs kubectl against the test cluster: its stdout, or an error with its stderr. */
-export async function kubectl(args: string[], opts: { check?: boolean } = {}): Promise<{
-  code: number;
-  stdout: string;
-  stderr: string;
-}> {
-  const out = await new Deno.Command(KUBECTL, {
+export async function kubectl(
+  args: string[],
+  opts: { check?: boolean; stdin?: string } = {},
+): Promise<{ code: number; stdout: string; stderr: string }> {
+  const child = new Deno.Command(KUBECTL, {
     args: ["--kubeconfig", requireKubeconfig(), ...args],
-    stdin: "null",
+    stdin: opts.stdin === undefined ? "null" : "piped",
     stdout: "piped",
     stderr: "piped",
-  }).output();
+  }).spawn();
+  if (opts.stdin !== undefined) {
+    const writer = child.stdin.getWriter();
+    await writer.write(new TextEncoder().encode(opts.stdin));
+    await writer.close();
+  }
+  const out = await child.output();
   const result = {
     code: out.code,
     stdout: new TextDecoder().decode(out.stdout),
