@@ -113,6 +113,7 @@ export async function runEvaluation(options: EvaluationOptions): Promise<Evaluat
         if (!isInfraError(stored.verdict)) {
           results.set(id, stored);
           reused++;
+          options.jit?.skip(id);
           continue;
         }
         retried++;
@@ -127,6 +128,16 @@ export async function runEvaluation(options: EvaluationOptions): Promise<Evaluat
       options.log(`${id}: ${categoryOf(result.verdict)}: ${result.verdict.reason}`);
     }
   };
+  // Per-instance mode loads images ahead, in the order the workers take rows.
+  if (options.jit?.active) {
+    await options.jit.plan(rows.flatMap((row) => {
+      try {
+        return [options.dataset?.get(String(row.instance_id)) ?? toInstance(row.instance)];
+      } catch {
+        return []; // evaluateRow reports it
+      }
+    }));
+  }
   const worker = () => evaluateRows().catch((error) => void (failure ??= { error }));
   await Promise.all(Array.from({ length: Math.max(1, options.numWorkers) }, worker));
   if (failure) throw failure.error;
