@@ -140,7 +140,10 @@ export async function runEvaluation(options: EvaluationOptions): Promise<Evaluat
     while (index < todo.length && !options.signal.aborted && !failure) {
       const id = todo[index++]!.id!;
       const row = await writer.row(id);
-      if (!row) continue;
+      if (!row) {
+        options.jit?.skip(id);
+        continue;
+      }
       const patch = rowPatchOf(row);
       const dir = join(evalDir, id);
       progress.start(id, "evaluating");
@@ -155,6 +158,22 @@ export async function runEvaluation(options: EvaluationOptions): Promise<Evaluat
       progress.finish(id, { status: category, detail: `${category}: ${result.verdict.reason}` });
     }
   };
+  // Per-instance mode loads images ahead, in the order the workers take rows.
+  if (options.jit?.active) {
+    // Only the rows to evaluate (reused verdicts need no image); read one at a time.
+    const planned = async function* () {
+      for (const entry of todo) {
+        const row = await writer.row(entry.id!);
+        if (!row) continue;
+        try {
+          yield options.dataset?.get(entry.id!) ?? toInstance(row.instance);
+        } catch {
+          // evaluateRow reports it
+        }
+      }
+    };
+    await options.jit.plan(planned());
+  }
   const worker = () => evaluateRows().catch((error) => void (failure ??= { error }));
   try {
     await Promise.all(Array.from({ length: Math.max(1, options.numWorkers) }, worker));

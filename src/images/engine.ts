@@ -4,8 +4,10 @@
  *
  * @module
  */
-import type { Docker } from "../docker/client.ts";
+import { statfs } from "node:fs/promises";
+import { type Docker, dockerEndpoint } from "../docker/client.ts";
 import {
+  engineInfo,
   type ImageInfo,
   inspectImage,
   listImages,
@@ -32,10 +34,13 @@ export interface ImageEngine {
   remove(ref: string): Promise<boolean>;
   /** Removes the engine's dangling images; returns the bytes reclaimed. */
   pruneDangling(): Promise<number>;
+  /** Free bytes on the engine's data root, when this machine can see it. */
+  diskFree?(): Promise<number | undefined>;
 }
 
 /** The engine behind a dockerode client. */
 export function dockerEngine(docker: Docker): ImageEngine {
+  let rootDir: Promise<string | undefined> | undefined;
   return {
     inspect: (ref) => inspectImage(docker, ref),
     list: () => listImages(docker),
@@ -43,5 +48,24 @@ export function dockerEngine(docker: Docker): ImageEngine {
     tag: (image, ref) => tagImage(docker, image, ref),
     remove: (ref) => removeImage(docker, ref),
     pruneDangling: () => pruneDanglingImages(docker),
+    diskFree() {
+      rootDir ??= engineInfo(docker).then((info) => info.rootDir, () => undefined);
+      return dataRootFree(rootDir);
+    },
   };
+}
+
+/** Free bytes on the Docker data root, for a local engine (a unix socket) only. */
+async function dataRootFree(
+  rootDir: Promise<string | undefined>,
+): Promise<number | undefined> {
+  if (!dockerEndpoint().startsWith("unix://")) return undefined;
+  const root = await rootDir;
+  if (!root) return undefined;
+  try {
+    const stats = await statfs(root);
+    return stats.bavail * stats.bsize;
+  } catch {
+    return undefined;
+  }
 }

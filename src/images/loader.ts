@@ -17,6 +17,7 @@
  *
  * @module
  */
+import { createHash } from "node:crypto";
 import PQueue from "p-queue";
 import {
   DEFAULT_ALIAS_TEMPLATES,
@@ -95,12 +96,24 @@ export interface LoadOutcome {
   error?: string;
 }
 
-/** The record key of a source: a hash of the URI as given. */
-export async function sourceKey(uri: string): Promise<string> {
-  const digest = new Uint8Array(
-    await crypto.subtle.digest("SHA-256", new TextEncoder().encode(uri)),
-  );
-  return Array.from(digest.subarray(0, 12), (b) => b.toString(16).padStart(2, "0")).join("");
+/** The record key of a source: a hash of the URI as given (96 bits of its SHA-256, in hex). */
+export function sourceKeyOf(uri: string): string {
+  return createHash("sha256").update(uri).digest("hex").slice(0, 24);
+}
+
+/** {@linkcode sourceKeyOf}, as a promise. */
+export function sourceKey(uri: string): Promise<string> {
+  return Promise.resolve(sourceKeyOf(uri));
+}
+
+/** What a load in flight has made so far: what to take back if it is cut short. */
+interface Journal {
+  /** Image ids of the archive. */
+  ids: string[];
+  /** Tags it made point at them. */
+  tags: string[];
+  /** Images that were not in the engine before. */
+  images: string[];
 }
 
 /** What probing found (the source, its images when known, whether they are in the engine). */
@@ -146,7 +159,12 @@ export class ImageLoader {
   readonly record: ImageRecord;
   readonly #log: (line: string) => void;
   readonly #inFlight = new Map<string, Promise<LoadOutcome>>();
+  readonly #journals = new Map<string, Journal>();
   readonly #users = new Map<string, number>();
+  /** Per-instance mode: the outcome of a loaded image while it has users. */
+  readonly #ready = new Map<string, LoadOutcome>();
+  /** Per-instance mode: removals under way (a new load of the source waits for its removal). */
+  readonly #removing = new Map<string, Promise<void>>();
   readonly #warned = new Set<string>();
 
   constructor(options: LoaderOptions) {
@@ -174,12 +192,18 @@ export class ImageLoader {
     return outcomes;
   }
 
-  /** Loads one target (or joins a load of the same source already in flight). */
-  async load(target: LoadTarget): Promise<LoadOutcome> {
-    const key = await sourceKey(target.source);
+  /**
+   * Loads one target (or joins a load of the same source already in flight). `signal` cuts a
+   * load this call starts short (see {@linkcode LoaderOptions.abort}); it then throws.
+   */
+  async load(target: LoadTarget, signal?: AbortSignal): Promise<LoadOutcome> {
+    const key = sourceKeyOf(target.source);
     let running = this.#inFlight.get(key);
     if (!running) {
-      running = this.#loadOne(key, target).finally(() => this.#inFlight.delete(key));
+      running = this.#loadOne(key, target, signal).finally(() => {
+        this.#inFlight.delete(key);
+        this.#journals.delete(key);
+      });
       this.#inFlight.set(key, running);
     }
     return await running;
@@ -192,7 +216,7 @@ export class ImageLoader {
    * @returns the failure reason, or `undefined` when the source is fine.
    */
   async check(target: LoadTarget): Promise<string | undefined> {
-    const key = await sourceKey(target.source);
+    const key = sourceKeyOf(target.source);
     const previous = this.record.get(key);
     try {
       await sourceFor(target.source, this.#options.sources).info(this.#options.abort);
@@ -211,32 +235,90 @@ export class ImageLoader {
 
   /**
    * Per-instance mode: makes sure the target's image is loaded and tagged, and counts one user
-   * of it. Pair every call with {@linkcode release}.
+   * of it (at once, before the first await). Pair every call with {@linkcode release}. `signal`
+   * cuts a load this call starts short; the call then throws.
    */
-  async ensure(target: LoadTarget): Promise<LoadOutcome> {
-    const key = await sourceKey(target.source);
+  async ensure(target: LoadTarget, signal?: AbortSignal): Promise<LoadOutcome> {
+    const key = sourceKeyOf(target.source);
     this.#users.set(key, (this.#users.get(key) ?? 0) + 1);
     try {
-      return await this.load(target);
+      await this.#removing.get(key);
+      const ready = this.#ready.get(key);
+      if (ready) return ready;
+      const outcome = await this.load(target, signal);
+      if (outcome.status !== "failed" && (this.#users.get(key) ?? 0) > 0) {
+        this.#ready.set(key, outcome);
+      }
+      return outcome;
     } catch (error) {
       this.#users.set(key, this.#users.get(key)! - 1);
       throw error;
     }
   }
 
+  /** Per-instance mode: the users of a target's image now. */
+  users(target: LoadTarget): number {
+    return this.#users.get(sourceKeyOf(target.source)) ?? 0;
+  }
+
+  /** Per-instance mode: whether the target's image is loaded and has users. */
+  isReady(target: LoadTarget): boolean {
+    return this.#ready.has(sourceKeyOf(target.source));
+  }
+
   /**
-   * Per-instance mode: drops one user of the target's image; the last one removes the tags and
-   * images this run created for it (images that were there before stay).
+   * Per-instance mode: drops one user of the target's image (at once, before the first await);
+   * the last one removes the tags and images this run created for it (images that were there
+   * before stay). A load of the same source waits for the removal.
    */
-  async release(target: LoadTarget): Promise<void> {
-    const key = await sourceKey(target.source);
+  release(target: LoadTarget): Promise<void> {
+    const key = sourceKeyOf(target.source);
     const users = (this.#users.get(key) ?? 0) - 1;
     if (users > 0) {
       this.#users.set(key, users);
-      return;
+      return Promise.resolve();
     }
     this.#users.delete(key);
+    this.#ready.delete(key);
+    const previous = this.#removing.get(key) ?? Promise.resolve();
+    const removal = previous.then(() => this.#remove(key));
+    const settled: Promise<void> = removal.catch(() => {}).finally(() => {
+      if (this.#removing.get(key) === settled) this.#removing.delete(key);
+    });
+    this.#removing.set(key, settled);
+    return removal.finally(() => settled);
+  }
+
+  /** Waits for the removals under way. */
+  async settled(): Promise<void> {
+    while (this.#removing.size > 0) await Promise.all(this.#removing.values());
+  }
+
+  /**
+   * Stop now (the second ^C): takes back what the loads in flight have made so far (their tags
+   * and new images), without waiting for the record; loads in flight should be aborted first
+   * (`abort`) and given a moment to end, so their temp files go.
+   */
+  async abandonInFlight(): Promise<void> {
+    for (const journal of [...this.#journals.values()]) {
+      await removeEntry(this.#options.engine, journalEntry(journal)).catch(() => {});
+    }
+  }
+
+  /** Loads in flight now. */
+  get loading(): number {
+    return this.#inFlight.size;
+  }
+
+  /** Images being removed now. */
+  get removing(): number {
+    return this.#removing.size;
+  }
+
+  /** Removes what the run created for a source (no user left), and records it. */
+  async #remove(key: string): Promise<void> {
     await this.#inFlight.get(key)?.catch(() => {});
+    if ((this.#users.get(key) ?? 0) > 0) return; // used again meanwhile
     const entry = this.record.get(key);
     if (!entry || entry.status === "failed" || entry.status === "removed") return;
     const result = await removeEntry(this.#options.engine, entry);
@@ -251,18 +333,34 @@ export class ImageLoader {
     });
   }
 
-  /** Probe → transfer → tag → record; any failure goes to {@linkcode ImageLoader.#fail}. */
-  async #loadOne(key: string, target: LoadTarget): Promise<LoadOutcome> {
+  /**
+   * Probe → transfer → tag → record; any failure goes to {@linkcode ImageLoader.#fail}. An
+   * abort during the transfer cuts the archive's stream (the engine then loads nothing) and
+   * throws; once the engine has the images, the load finishes (a release removes them).
+   */
+  async #loadOne(key: string, target: LoadTarget, signal?: AbortSignal): Promise<LoadOutcome> {
     const previous = this.record.get(key);
     const earlier = previous && previous.status !== "removed" ? previous : undefined;
     const so = { display: displayUri(target.source), probeBytes: 0 };
+    const abort = signal && this.#options.abort
+      ? AbortSignal.any([signal, this.#options.abort])
+      : signal ?? this.#options.abort;
+    const journal: Journal = { ids: [], tags: [], images: [] };
+    this.#journals.set(key, journal);
     try {
-      const probed = await this.#probe(target, so);
-      const fetched = await this.#transfer(probed);
-      const tagged = await this.#tag(target, fetched.images);
+      const probed = await this.#probe(target, so, abort);
+      const fetched = await this.#transfer(probed, abort);
+      journal.ids.push(...fetched.images.map((image) => image.id));
+      journal.tags.push(...fetched.createdTags);
+      journal.images.push(...fetched.createdImages);
+      const tagged = await this.#tag(target, fetched.images, journal);
       return await this.#record(key, probed, fetched, tagged, earlier);
     } catch (error) {
-      if (this.#options.abort?.aborted) throw error;
+      if (abort?.aborted) {
+        // Cut short before the record: take back what it made.
+        await removeEntry(this.#options.engine, journalEntry(journal)).catch(() => {});
+        throw error;
+      }
       return await this.#fail(key, target, so, `${so.display}: ${failureReason(error)}`, earlier);
     }
   }
@@ -271,8 +369,11 @@ export class ImageLoader {
    * Asks the source what it is and finds its images without a transfer: from the cache, else from
    * its `manifest.json`. Keeps the display form and probe bytes in `so` for a failure.
    */
-  async #probe(target: LoadTarget, so: { display: string; probeBytes: number }): Promise<Probed> {
-    const signal = this.#options.abort;
+  async #probe(
+    target: LoadTarget,
+    so: { display: string; probeBytes: number },
+    signal: AbortSignal | undefined,
+  ): Promise<Probed> {
     const source = sourceFor(target.source, this.#options.sources);
     so.display = source.display;
     const info = await source.info(signal);
@@ -301,7 +402,7 @@ export class ImageLoader {
    * Gets the archive's images into the engine: only the missing tags when its images are there,
    * else streams it; notes which tags and images did not exist before.
    */
-  async #transfer(probed: Probed): Promise<Fetched> {
+  async #transfer(probed: Probed, signal: AbortSignal | undefined): Promise<Fetched> {
     const { engine } = this.#options;
     const { images, presence } = probed;
     if (presence?.present && images) {
@@ -318,7 +419,7 @@ export class ImageLoader {
       log: this.#log,
       progressIntervalMs: this.#options.progressIntervalMs,
       stallTimeoutMs: this.#options.stallTimeoutMs,
-      signal: this.#options.abort,
+      signal,
     });
     if (images && presence) {
       for (const image of images) {
@@ -350,7 +451,7 @@ export class ImageLoader {
   }
 
   /** Tags the aliases of the target's instances on the primary image. */
-  async #tag(target: LoadTarget, images: ArchiveImage[]): Promise<Tagged> {
+  async #tag(target: LoadTarget, images: ArchiveImage[], journal: Journal): Promise<Tagged> {
     const { engine } = this.#options;
     const primary = images[0]!.id;
     const instances = this.#instancesOf(target, images.flatMap((image) => image.repoTags));
@@ -368,6 +469,7 @@ export class ImageLoader {
         }
         aliases.push(rendered.ref);
         if ((await engine.inspect(rendered.ref))?.id !== primary) {
+          journal.tags.push(rendered.ref);
           await engine.tag(primary, rendered.ref);
           createdTags.push(rendered.ref);
         }
@@ -513,6 +615,20 @@ export function mergeTargets(targets: readonly LoadTarget[]): LoadTarget[] {
     else bySource.set(target.source, { source: target.source, instances: [...target.instances] });
   }
   return [...bySource.values()];
+}
+
+/** A journal as a record entry, for {@linkcode removeEntry}. */
+function journalEntry(journal: Journal): ImageEntry {
+  return {
+    source: "",
+    instance_ids: [],
+    status: "loaded",
+    image_ids: journal.ids,
+    created_tags: journal.tags,
+    created_images: journal.images,
+    bytes: 0,
+    updated_at: "",
+  };
 }
 
 function union(a: readonly string[] | undefined, b: readonly string[]): string[] {

@@ -57,6 +57,12 @@ export interface LoadSettings {
   keep_tars_dir?: string;
   /** S3 endpoint, region and addressing (never credentials). */
   s3: { endpoint?: string; region?: string; force_path_style?: boolean };
+  /** Per-instance mode: images loaded ahead of the instances that need them (default 2). */
+  lookahead?: number;
+  /** Per-instance mode: GB to keep free for Docker; no look-ahead load below it (default 10). */
+  lookahead_disk_gb?: number;
+  /** Archives loaded at once (per-instance mode: look-ahead loads at once; default 2). */
+  parallel?: number;
 }
 
 /** The whole file. */

@@ -27,9 +27,15 @@ export interface TransferOptions {
   progressIntervalMs?: number | undefined;
   /** A transfer that receives no byte for this long fails. @default 300000 (5 minutes) */
   stallTimeoutMs?: number | undefined;
-  /** Aborts the transfer. */
+  /**
+   * Aborts the transfer: the archive's stream is cut, so the engine loads nothing, and its answer
+   * is awaited ({@linkcode ENGINE_GRACE_MS} at most) before the error is thrown.
+   */
   signal?: AbortSignal | undefined;
 }
+
+/** How long an aborted transfer waits for the engine to answer before it drops the request. */
+export const ENGINE_GRACE_MS = 30_000;
 
 /** What the engine loaded: the refs and image ids it answered, and the bytes sent. */
 export interface Transferred {
@@ -84,6 +90,8 @@ export async function transferArchive(
     let stream = opened.pipeThrough(
       new TransformStream({
         transform(chunk, controller) {
+          // A source that ignores the signal (a file) is cut here.
+          if (signal?.aborted) throw signal.reason;
           arm();
           controller.enqueue(chunk);
         },
@@ -106,8 +114,14 @@ export async function transferArchive(
       );
     }
     let result: { refs: string[]; ids: string[] };
+    // The request itself is dropped only if the engine does not answer a cut stream in time:
+    // dropped at once, an engine that already had the whole archive would load it unseen.
+    const drop = new AbortController();
+    let grace: ReturnType<typeof setTimeout> | undefined;
+    const onAbort = () => (grace = setTimeout(() => drop.abort(signal?.reason), ENGINE_GRACE_MS));
+    signal?.addEventListener("abort", onAbort, { once: true });
     try {
-      result = await engine.load(stream, signal);
+      result = await engine.load(stream, drop.signal);
     } catch (error) {
       if (
         signal?.aborted || error instanceof ImageLoadError || error instanceof TarFormatError ||
@@ -117,6 +131,9 @@ export async function transferArchive(
       throw new SourceError(
         `the transfer broke off after ${counter.bytes()}${of} bytes: ${failureReason(error)}`,
       );
+    } finally {
+      clearTimeout(grace);
+      signal?.removeEventListener("abort", onAbort);
     }
     const bytes = counter.bytes();
     if (info.size !== undefined && bytes !== info.size) {

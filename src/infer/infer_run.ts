@@ -124,6 +124,8 @@ export async function inferRun(inputs: InferRunInputs): Promise<InferRunResult> 
   let errors = 0;
 
   const lines = new Set(todo.map((id) => inputs.lineOf.get(id)!));
+  // Per-instance mode loads images ahead, in the order the workers take instances.
+  await inputs.jit.plan(readInstances(inputs.dataset, lines));
   const source = readInstances(inputs.dataset, lines)[Symbol.asyncIterator]();
   const instanceLoop = async (index: number) => {
     // Spread the first sandbox starts: started together they all compete for the CPU at once,

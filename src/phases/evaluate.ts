@@ -89,7 +89,7 @@ export const evaluatePhase = definePhase({
     const datasetPath = params.dataset
       ? resolve(params.dataset)
       : await inferDatasetPath(files[0]!) ?? files[0]!;
-    const jit = await jitImages(ctx.runDir, docker, datasetPath, ctx.log, ctx.signal);
+    await using jit = await jitImages(ctx.runDir, docker, datasetPath, ctx.log, ctx.signal, ctx);
     let total = 0;
     let resolved = 0;
     let infraErrors = 0;

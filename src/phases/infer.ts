@@ -183,7 +183,7 @@ export const inferPhase = definePhase({
     await ping(docker).catch((error) => {
       throw new PhaseFailedError((error as Error).message);
     });
-    const jit = await jitImages(ctx.runDir, docker, dataset, ctx.log, ctx.signal);
+    await using jit = await jitImages(ctx.runDir, docker, dataset, ctx.log, ctx.signal, ctx);
     const wanted = [
       ...new Set(selected.map((id) => images.get(id)).filter((i) => i !== undefined)),
     ];

@@ -20,6 +20,7 @@ import {
 } from "../images/aliases.ts";
 import { defaultCacheFile, SourceCache } from "../images/cache.ts";
 import { dockerEngine } from "../images/engine.ts";
+import { DEFAULT_LOOKAHEAD, DEFAULT_LOOKAHEAD_DISK_GB } from "../images/jit.ts";
 import { ImageLoader, type LoadTarget, mergeTargets } from "../images/loader.ts";
 import { ImageRecord, type LoadSettings } from "../images/record.ts";
 import { summarize, summaryLine } from "../images/summary.ts";
@@ -51,7 +52,16 @@ const schema = phaseSchema("load-images", {
   load: z.enum(["all", "per-instance"]).default("all").describe(
     '"all": load now; "per-instance": infer/evaluate load each image right before its instance',
   ),
-  parallel: z.number().int().positive().max(64).default(2).describe("Archives loaded at once"),
+  parallel: z.number().int().positive().max(64).default(2).describe(
+    "Archives loaded at once (per-instance: look-ahead loads at once)",
+  ),
+  // Optional without a schema default: a run made before these keys existed is not "changed".
+  lookahead: z.number().int().min(0).max(64).optional().describe(
+    `Per-instance: images loaded ahead of the instances that need them (default ${DEFAULT_LOOKAHEAD}; 0: none)`,
+  ),
+  lookahead_disk_gb: z.number().min(0).optional().describe(
+    `Per-instance: GB to keep free for Docker; no look-ahead load starts below it (default ${DEFAULT_LOOKAHEAD_DISK_GB})`,
+  ),
   tags: z.array(template).default([...DEFAULT_ALIAS_TEMPLATES]).describe(
     "Alias tag templates ({instance_id}, {id}, {org}, {repo}, {number})",
   ),
@@ -112,6 +122,11 @@ export const loadImagesPhase = definePhase({
     const record = await ImageRecord.open(ctx.runDir);
     const settings: LoadSettings = {
       mode: params.load,
+      parallel: params.parallel,
+      ...(params.lookahead !== undefined ? { lookahead: params.lookahead } : {}),
+      ...(params.lookahead_disk_gb !== undefined
+        ? { lookahead_disk_gb: params.lookahead_disk_gb }
+        : {}),
       aliases: params.tags,
       source_tag: params.source_tag,
       ...(params.keep_tars

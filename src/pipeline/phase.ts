@@ -33,6 +33,11 @@ export interface PhaseContext {
   result(message: string): void;
   /** Registers a child process to kill if velora must exit at once (second ^C). */
   trackChild(child: Deno.ChildProcess): () => void;
+  /**
+   * Registers a cleanup for the second ^C (run after child processes are killed, for a few
+   * seconds at most, while writes are frozen); returns a function that unregisters it.
+   */
+  onStopNow?(cleanup: () => unknown): () => void;
 }
 
 /** What {@linkcode PhaseKind.check} and {@linkcode PhaseKind.inputs} get. */

@@ -25,7 +25,7 @@ export interface KindIO {
   /** Result lines. @default a line on stdout */
   result?: (line: string) => void;
   /** Called with a function that kills the phase's child processes (second ^C). */
-  onKillChildren?: (kill: () => void) => void;
+  onKillChildren?: (kill: () => unknown) => void;
   /** Environment lookup (`SKIP_IDS`). @default Deno.env.get */
   env?: (name: string) => string | undefined;
 }
@@ -46,12 +46,14 @@ export async function runKind(
   await kind.check?.(parsed.data, { upstream: false });
 
   const children = new Set<Deno.ChildProcess>();
+  const stopNow = new Set<() => unknown>();
   io.onKillChildren?.(() => {
     for (const child of children) {
       try {
         child.kill("SIGKILL");
       } catch { /* already gone */ }
     }
+    return Promise.allSettled([...stopNow].map(async (cleanup) => await cleanup()));
   });
   const ctx: PhaseContext = {
     phase: kind.kind,
@@ -62,6 +64,10 @@ export async function runKind(
     trackChild(child) {
       children.add(child);
       return () => children.delete(child);
+    },
+    onStopNow(cleanup) {
+      stopNow.add(cleanup);
+      return () => stopNow.delete(cleanup);
     },
   };
   return await kind.run(parsed.data, ctx);

@@ -36,7 +36,7 @@ export interface RunOptions {
   /** Aborted to stop starting new work (the CLI wires it to the first ^C). */
   signal?: AbortSignal;
   /** Called with a function that kills the running children, for an immediate exit. */
-  onKillChildren?: (kill: () => void) => void;
+  onKillChildren?: (kill: () => unknown) => void;
 }
 
 /** What a run did. */
@@ -103,12 +103,14 @@ export async function runPipeline(
   await writeState(plan.runDir, state);
 
   const children = new Set<Deno.ChildProcess>();
+  const stopNow = new Set<() => unknown>();
   options.onKillChildren?.(() => {
     for (const child of children) {
       try {
         child.kill("SIGKILL");
       } catch { /* already gone */ }
     }
+    return Promise.allSettled([...stopNow].map(async (cleanup) => await cleanup()));
   });
 
   log(`Run "${plan.name}" in ${plan.runDir}`);
@@ -131,7 +133,7 @@ export async function runPipeline(
       continue;
     }
     if (signal.aborted) throw interrupted(plan, index);
-    await runPhase(plan, phase, entry, state, { registry, log, signal, children });
+    await runPhase(plan, phase, entry, state, { registry, log, signal, children, stopNow });
     result.ran.push(phase.name);
     if (signal.aborted && index < plan.phases.length - 1) throw interrupted(plan, index + 1);
   }
@@ -248,6 +250,7 @@ interface PhaseRunDeps {
   log: (line: string) => void;
   signal: AbortSignal;
   children: Set<Deno.ChildProcess>;
+  stopNow: Set<() => unknown>;
 }
 
 async function runPhase(
@@ -285,6 +288,10 @@ async function runPhase(
     trackChild(child) {
       deps.children.add(child);
       return () => deps.children.delete(child);
+    },
+    onStopNow(cleanup) {
+      deps.stopNow.add(cleanup);
+      return () => deps.stopNow.delete(cleanup);
     },
   };
   const seconds = () => ((performance.now() - started) / 1000).toFixed(1);
