@@ -75,6 +75,8 @@ export class Lookahead {
   readonly #running = new Map<string, number>();
   readonly #held = new Map<string, Held>();
   readonly #background = new Set<Promise<unknown>>();
+  readonly #signal: AbortSignal | undefined;
+  readonly #onAbort: () => void;
   #stopped = false;
   #pumping = false;
   #again = false;
@@ -90,11 +92,12 @@ export class Lookahead {
     this.#freeBytes = options.freeBytes ?? (() => Promise.resolve(undefined));
     this.#log = options.log ?? (() => {});
     this.#hardStop = options.hardStop;
-    const stop = () => {
+    this.#signal = options.signal;
+    this.#onAbort = () => {
       this.#stop();
       this.#sync();
     };
-    options.signal?.addEventListener("abort", stop, { once: true });
+    options.signal?.addEventListener("abort", this.#onAbort, { once: true });
     if (options.signal?.aborted) this.#stopped = true;
   }
 
@@ -149,6 +152,7 @@ export class Lookahead {
         return { status: "failed" as const, error: (error as Error).message };
       },
     );
+    this.#pump(); // a load slot may be free now
     try {
       if (outcome.status === "failed") {
         return { loadError: outcome.error ?? `cannot load ${displayUri(target.source)}` };
@@ -170,6 +174,7 @@ export class Lookahead {
    * loaded ahead for nothing is removed; waits for the removals.
    */
   async close(): Promise<void> {
+    this.#signal?.removeEventListener("abort", this.#onAbort);
     this.#stop();
     this.#plan = [];
     this.#sync();
@@ -261,7 +266,11 @@ export class Lookahead {
           if (this.#stopped) return;
           if (this.#held.has(key)) continue;
           const held = [...this.#held.values()];
-          const loading = held.filter((h) => h.state === "loading").length;
+          // Every load in flight counts, also those of instances that started.
+          const loading = Math.max(
+            held.filter((h) => h.state === "loading").length,
+            this.#loader.loading,
+          );
           if (loading >= this.#parallel) break;
           // Images still being removed count as there: at most `lookahead` beyond those in use.
           const extra = held.filter((h) => h.state !== "failed" && !this.#running.has(h.key));
