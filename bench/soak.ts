@@ -264,7 +264,7 @@ try {
     const ids = await outputIds(dir);
     print();
     print(
-      `| time (s) | rows | rows/min (last 10 s) | RSS MB | fds | containers | load |`,
+      `| time (s) | rows | rows/min (since previous sample) | RSS MB | fds | containers | load |`,
     );
     print(`| --- | --- | --- | --- | --- | --- | --- |`);
     run.samples.forEach((s, i) => {
