@@ -15,7 +15,8 @@ import { jitImages } from "../images/jit.ts";
 import { imageNaming } from "../images/image_name.ts";
 import { phaseOutputFiles, phaseOutputInputs } from "../output/phase_targets.ts";
 import { readableFile } from "../fs.ts";
-import { selectIds, selectionProblem } from "../dataset/select.ts";
+import { selectIds } from "../dataset/select.ts";
+import { selectionSetting } from "./_selection.ts";
 import { definePhase, phaseSchema } from "../pipeline/phase.ts";
 import { NETWORK_MODES } from "../runtime/network.ts";
 
@@ -48,12 +49,9 @@ export const evaluateSchema = phaseSchema("evaluate", {
   ),
   force: z.boolean().default(false).describe("Evaluate again even if the patch did not change"),
   instance_ids: z.array(z.string()).optional().describe("Only these instance ids"),
-  filter: z.string().superRefine((value, ctx) => {
-    const problem = selectionProblem("filter", value);
-    if (problem) {
-      ctx.addIssue({ code: "custom", message: `${problem}, got ${JSON.stringify(value)}` });
-    }
-  }).optional().describe("Only ids the regular expression matches from their start"),
+  filter: selectionSetting("filter").optional().describe(
+    "Only ids the regular expression matches from their start",
+  ),
   trust_row_parsers: z.boolean().optional().describe(
     "Run rows' cmd: parsers on the host (default: inside the evaluation container)",
   ),

@@ -12,7 +12,7 @@ import { OPENHANDS_VERSION } from "../agent/events.ts";
 import { hasPrice } from "../agent/llm/cost.ts";
 import type { LlmConfig } from "../config/llm_config.ts";
 import { loadLlmConfig } from "../config/load_llm_config.ts";
-import { selectIds, selectionProblem } from "../dataset/select.ts";
+import { selectIds } from "../dataset/select.ts";
 import { connect, ping } from "../docker/client.ts";
 import { DEFAULT_MEMORY_GB, DEFAULT_PIDS_LIMIT, gigabytes } from "../docker/containers.ts";
 import { imageExists } from "../docker/images.ts";
@@ -27,19 +27,10 @@ import type { InferSettings } from "../infer/process_instance.ts";
 import { datasetDescription, resolveOutputDir } from "../output/layout.ts";
 import { buildMetadata } from "../output/metadata.ts";
 import { DEFAULT_SANDBOX_NETWORK, NETWORK_MODES } from "../runtime/network.ts";
+import { selectionSetting } from "./_selection.ts";
 import { definePhase, phaseSchema } from "../pipeline/phase.ts";
 
 const ids = z.array(z.string()).default([]);
-
-/** A selection setting, checked when the pipeline loads. */
-function selection(key: "filter" | "slice" | "sample") {
-  return z.string().superRefine((value, ctx) => {
-    const message = selectionProblem(key, value);
-    if (message) {
-      ctx.addIssue({ code: "custom", message: `${message}, got ${JSON.stringify(value)}` });
-    }
-  });
-}
 
 /** The keys of an infer phase (also what `velora infer` builds from its flags). */
 export const inferSchema = phaseSchema("infer", {
@@ -48,12 +39,14 @@ export const inferSchema = phaseSchema("infer", {
   on_bad_row: z.enum(["fail", "skip"]).default("fail").describe("A row that cannot be read"),
   eval_ids: ids.describe("Only these instance ids"),
   skip_ids: ids.describe("Never these ids (SKIP_IDS is merged in)"),
-  filter: selection("filter").optional().describe(
+  filter: selectionSetting("filter").optional().describe(
     "Regular expression the id must match from its start",
   ),
-  slice: selection("slice").optional().describe("Python slice over the selected ids, e.g. 10:20"),
+  slice: selectionSetting("slice").optional().describe(
+    "Python slice over the selected ids, e.g. 10:20",
+  ),
   eval_n_limit: z.number().int().positive().optional().describe("At most this many instances"),
-  sample: selection("sample").default("first").describe(
+  sample: selectionSetting("sample").default("first").describe(
     '"first" or "random:<seed>" (OpenHands: random:42)',
   ),
   agent_cls: z.enum(AGENT_CLASSES).default("CodeActAgent").describe(

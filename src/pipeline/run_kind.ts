@@ -6,6 +6,7 @@
  *
  * @module
  */
+import { stopNowRegistry } from "./stop_now.ts";
 import { UsageError } from "../errors.ts";
 import { redact } from "../redact.ts";
 import { type PhaseContext, type PhaseKind, type PhaseSummary, renderKeys } from "./phase.ts";
@@ -45,30 +46,16 @@ export async function runKind(
   if (!parsed.success) throw kindError(parsed.error.issues[0]!, table, io.labels ?? {});
   await kind.check?.(parsed.data, { upstream: false });
 
-  const children = new Set<Deno.ChildProcess>();
-  const stopNow = new Set<() => unknown>();
-  io.onKillChildren?.(() => {
-    for (const child of children) {
-      try {
-        child.kill("SIGKILL");
-      } catch { /* already gone */ }
-    }
-    return Promise.allSettled([...stopNow].map(async (cleanup) => await cleanup()));
-  });
+  const stopNow = stopNowRegistry();
+  io.onKillChildren?.(stopNow.stop);
   const ctx: PhaseContext = {
     phase: kind.kind,
     signal: io.signal,
     redact: (text) => redact(text),
     log: (line) => (io.log ?? console.error)(redact(line)),
     result: (line) => (io.result ?? console.log)(redact(line)),
-    trackChild(child) {
-      children.add(child);
-      return () => children.delete(child);
-    },
-    onStopNow(cleanup) {
-      stopNow.add(cleanup);
-      return () => stopNow.delete(cleanup);
-    },
+    trackChild: stopNow.trackChild,
+    onStopNow: stopNow.onStopNow,
   };
   return await kind.run(parsed.data, ctx);
 }

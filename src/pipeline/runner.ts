@@ -19,6 +19,7 @@ import { redact } from "../redact.ts";
 import type { Plan, PlannedPhase } from "./load.ts";
 import { acquireRunLock, lockHolder } from "./lock.ts";
 import type { PhaseContext, PhaseRegistry } from "./phase.ts";
+import { type StopNow, stopNowRegistry } from "./stop_now.ts";
 import { type PhaseState, readState, type RunState, writeState } from "./state.ts";
 
 /** Options of {@linkcode runPipeline}. */
@@ -102,16 +103,8 @@ export async function runPipeline(
   };
   await writeState(plan.runDir, state);
 
-  const children = new Set<Deno.ChildProcess>();
-  const stopNow = new Set<() => unknown>();
-  options.onKillChildren?.(() => {
-    for (const child of children) {
-      try {
-        child.kill("SIGKILL");
-      } catch { /* already gone */ }
-    }
-    return Promise.allSettled([...stopNow].map(async (cleanup) => await cleanup()));
-  });
+  const stopNow = stopNowRegistry();
+  options.onKillChildren?.(stopNow.stop);
 
   log(`Run "${plan.name}" in ${plan.runDir}`);
   for (const [index, phase] of plan.phases.entries()) {
@@ -133,7 +126,7 @@ export async function runPipeline(
       continue;
     }
     if (signal.aborted) throw interrupted(plan, index);
-    await runPhase(plan, phase, entry, state, { registry, log, signal, children, stopNow });
+    await runPhase(plan, phase, entry, state, { registry, log, signal, stopNow });
     result.ran.push(phase.name);
     if (signal.aborted && index < plan.phases.length - 1) throw interrupted(plan, index + 1);
   }
@@ -249,8 +242,7 @@ interface PhaseRunDeps {
   registry: PhaseRegistry;
   log: (line: string) => void;
   signal: AbortSignal;
-  children: Set<Deno.ChildProcess>;
-  stopNow: Set<() => unknown>;
+  stopNow: StopNow;
 }
 
 async function runPhase(
@@ -285,14 +277,8 @@ async function runPhase(
     log: (message) => deps.log(`    ${message}`),
     result: (message) => deps.log(`    ${message}`),
     redact: (text) => redact(text),
-    trackChild(child) {
-      deps.children.add(child);
-      return () => deps.children.delete(child);
-    },
-    onStopNow(cleanup) {
-      deps.stopNow.add(cleanup);
-      return () => deps.stopNow.delete(cleanup);
-    },
+    trackChild: deps.stopNow.trackChild,
+    onStopNow: deps.stopNow.onStopNow,
   };
   const seconds = () => ((performance.now() - started) / 1000).toFixed(1);
   try {
