@@ -53,6 +53,19 @@ function alsoAs(
     );
   });
 }
+/** `--backend` and the Kubernetes flags (src/cli/_backend_flags.ts) on `command`. */
+// deno-lint-ignore no-explicit-any -- any command of the typed tree
+function addBackendOptions(command: Command<any, any, any>) {
+  command
+    .addOption(
+      new Option("--backend <kind>", "where sandboxes and containers run")
+        .choices(["docker", "kubernetes"]).default("docker"),
+    )
+    .option("--registry <host:port>", "registry the cluster pulls images from (kubernetes)")
+    .option("--namespace <name>", "Kubernetes namespace (default: the kubeconfig context's)")
+    .option("--kube-context <name>", "kubeconfig context (default: its current one)")
+    .option("--kubeconfig <file>", "kubeconfig file (default: $KUBECONFIG, ~/.kube/config)");
+}
 const idList = (value: string) => value.split(",").map((s) => s.trim()).filter(Boolean);
 
 /** Builds the command tree (exported for tests of the help and errors). */
@@ -134,6 +147,7 @@ export function buildProgram(): Command {
       const { inferCommand } = await import("./src/cli/infer.ts");
       await inferCommand(options);
     });
+  addBackendOptions(infer);
   alsoAs(infer, "--eval-num-workers <n>", "workers", positiveInt);
   alsoAs(infer, "--num-workers <n>", "workers", positiveInt);
   alsoAs(infer, "--eval-output-dir <dir>", "output");
@@ -164,6 +178,7 @@ export function buildProgram(): Command {
       const { evaluateCommand } = await import("./src/cli/evaluate.ts");
       await evaluateCommand(options);
     });
+  addBackendOptions(evaluate);
   alsoAs(evaluate, "--num-workers <n>", "workers", positiveInt);
   alsoAs(evaluate, "--output-dir <dir>", "output");
 
@@ -182,6 +197,7 @@ export function buildProgram(): Command {
       const { validateCommand } = await import("./src/cli/evaluate.ts");
       await validateCommand(dataset, options);
     });
+  addBackendOptions(validate);
   alsoAs(validate, "--num-workers <n>", "workers", positiveInt);
   alsoAs(validate, "--output-dir <dir>", "output");
 
@@ -257,6 +273,7 @@ export function buildProgram(): Command {
       const { deriveCommand } = await import("./src/cli/derive.ts");
       await deriveCommand(tasks, options);
     });
+  addBackendOptions(derive);
   alsoAs(derive, "--num-workers <n>", "workers", positiveInt);
 
   program

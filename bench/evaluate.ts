@@ -14,6 +14,7 @@ import { LABEL_RUN } from "../src/docker/labels.ts";
 import { toInstance } from "../src/dataset/formats/mod.ts";
 import { runEvaluation } from "../src/evaluate/run_evaluation.ts";
 import { DEMO_IMAGE, ensureDemoImage, REPO_ROOT } from "../tests/support/demo_image.ts";
+import { DockerBackend } from "../src/runtime/docker_backend.ts";
 
 const count = Number(Deno.args[0] ?? 10);
 await ensureDemoImage();
@@ -61,7 +62,7 @@ try {
     },
     naming: { runtimeContainerImage: DEMO_IMAGE },
     numWorkers: 1,
-    docker,
+    backend: new DockerBackend(docker),
     signal: new AbortController().signal,
     log: () => {},
   });

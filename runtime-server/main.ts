@@ -10,7 +10,8 @@
  *
  * `--owner-timeout S` makes the server exit with code 3 when its owner sent no request for `S`
  * seconds (see owner_watch.ts); `--help` describes every flag. `--relay` (alone) runs the
- * connection relay of a shared sandbox network instead (relay.ts).
+ * connection relay of a shared sandbox network instead (relay.ts); `--install <from> <to>` copies
+ * velora's files out of its runtime image for a Kubernetes sandbox (install.ts).
  *
  * @module
  */
@@ -20,6 +21,7 @@ import { type BashMode, BashSession } from "./bash_session.ts";
 import { HELP, parseServerArgs, type ServerArgs, ServerArgsError, USAGE } from "./cli_args.ts";
 import { OWNER_GONE_EXIT_CODE, OwnerWatch } from "./owner_watch.ts";
 import { resolveAgainst, sleep } from "./_private.ts";
+import { installMain } from "./install.ts";
 import { relayMain } from "./relay.ts";
 import { createHandler } from "./server.ts";
 
@@ -30,6 +32,7 @@ import { createHandler } from "./server.ts";
  */
 export async function main(args: string[]): Promise<number> {
   if (args.length === 1 && args[0] === "--relay") return await relayMain();
+  if (args[0] === "--install") return await installMain(args.slice(1));
   let options: ServerArgs;
   try {
     options = parseServerArgs(args);

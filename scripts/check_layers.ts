@@ -25,6 +25,8 @@ export const ROOT: string = fileURLToPath(new URL("..", import.meta.url));
 export const LAYERS: readonly string[] = [
   "ground",
   "docker",
+  "registry",
+  "kube",
   "dataset",
   "config",
   "output",

@@ -6,7 +6,7 @@
 import { resolve } from "node:path";
 import { checkRowFlags } from "../collect/options.ts";
 import { checkTasks, deriveSummaryLine, deriveTasks } from "../derive/derive.ts";
-import { connect, ping } from "../docker/client.ts";
+import { type BackendFlags, commandBackend } from "./_backend_flags.ts";
 import { InterruptedError, UsageError } from "../errors.ts";
 import { imageNaming } from "../images/image_name.ts";
 import { redact } from "../redact.ts";
@@ -14,7 +14,7 @@ import { parseNetworkMode } from "../runtime/network.ts";
 import { withInterrupts } from "./_interrupt.ts";
 
 /** Flags of `velora derive`. */
-export interface DeriveFlags {
+export interface DeriveFlags extends BackendFlags {
   output?: string;
   workDir?: string;
   runs: number;
@@ -51,9 +51,9 @@ export async function deriveCommand(tasks: string, flags: DeriveFlags): Promise<
     ...(flags.testCommand ? { testCommand: flags.testCommand } : {}),
     ...(flags.testOutputParser ? { testOutputParser: flags.testOutputParser } : {}),
   });
-  const docker = connect();
-  await ping(docker);
-  await withInterrupts(async ({ signal }) => {
+  const backend = await commandBackend(flags);
+  await withInterrupts(async ({ signal, onStopNow }) => {
+    onStopNow(() => backend.reapOwned());
     const summary = await deriveTasks({
       tasks: resolve(tasks),
       output,
@@ -71,7 +71,7 @@ export async function deriveCommand(tasks: string, flags: DeriveFlags): Promise<
       ...(flags.testCommand ? { testCommand: flags.testCommand } : {}),
       ...(flags.testOutputParser ? { testOutputParser: flags.testOutputParser } : {}),
       ...(flags.force ? { force: true } : {}),
-      docker,
+      backend,
       signal,
       log: (line) => console.error(redact(line)),
     });

@@ -5,7 +5,6 @@
  * @module
  */
 import { resolve } from "node:path";
-import { connect, ping } from "../docker/client.ts";
 import { VeloraError } from "../errors.ts";
 import type { EvalSettings } from "../evaluate/harness.ts";
 import { readDataset } from "../evaluate/run_evaluation.ts";
@@ -14,10 +13,16 @@ import { imageNaming } from "../images/image_name.ts";
 import { evaluatePhase } from "../phases/evaluate.ts";
 import { runKind } from "../pipeline/run_kind.ts";
 import { redact } from "../redact.ts";
+import {
+  BACKEND_LABELS,
+  type BackendFlags,
+  backendTable,
+  commandBackend,
+} from "./_backend_flags.ts";
 import { withInterrupts } from "./_interrupt.ts";
 
 /** Flags of `velora evaluate`. */
-export interface EvaluateFlags {
+export interface EvaluateFlags extends BackendFlags {
   trajectoryFile: string;
   datasetFile?: string;
   timeout: number;
@@ -31,7 +36,7 @@ export interface EvaluateFlags {
 
 /** Implements `velora evaluate`. */
 export async function evaluateCommand(flags: EvaluateFlags): Promise<void> {
-  await withInterrupts(({ signal }) =>
+  await withInterrupts(({ signal, onStopNow }) =>
     runKind(evaluatePhase, {
       trajectory_file: flags.trajectoryFile,
       dataset: flags.datasetFile,
@@ -42,9 +47,12 @@ export async function evaluateCommand(flags: EvaluateFlags): Promise<void> {
       filter: flags.filter,
       force: flags.force,
       trust_row_parsers: flags.trustRowParsers,
+      ...backendTable(flags),
     }, {
       signal,
+      onKillChildren: (kill) => onStopNow(kill),
       labels: {
+        ...BACKEND_LABELS,
         dataset: "--dataset-file",
         out: "--output",
         num_workers: "--workers",
@@ -56,10 +64,14 @@ export async function evaluateCommand(flags: EvaluateFlags): Promise<void> {
 /** Implements `velora validate`: exits 1 when any task fails a check. */
 export async function validateCommand(
   datasetFile: string,
-  flags: { timeout: number; workers: number; output?: string; trustRowParsers?: true },
+  flags: BackendFlags & {
+    timeout: number;
+    workers: number;
+    output?: string;
+    trustRowParsers?: true;
+  },
 ): Promise<void> {
-  const docker = connect();
-  await ping(docker);
+  const backend = await commandBackend(flags);
   const settings: EvalSettings = {
     timeoutSeconds: flags.timeout,
     patchFallback: "none",
@@ -69,17 +81,19 @@ export async function validateCommand(
   };
   const outputDir = resolve(flags.output ?? `${datasetFile}.validation`);
   const dataset = await readDataset(datasetFile);
-  const result = await withInterrupts(({ signal }) =>
-    validateDataset({
+  const result = await withInterrupts(({ signal, onStopNow }) => {
+    onStopNow(() => backend.reapOwned());
+    return validateDataset({
       dataset,
       outputDir,
       settings,
       naming: imageNaming(),
       numWorkers: flags.workers,
-      docker,
+      backend,
       signal,
       log: (line) => console.error(redact(line)),
-    }), { containers: true });
+    });
+  }, { containers: true });
   console.log(redact(result.table));
   if (result.failing.length > 0) {
     throw new VeloraError(

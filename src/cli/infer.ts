@@ -9,10 +9,11 @@
  */
 import { inferPhase } from "../phases/infer.ts";
 import { runKind } from "../pipeline/run_kind.ts";
+import { BACKEND_LABELS, type BackendFlags, backendTable } from "./_backend_flags.ts";
 import { withInterrupts } from "./_interrupt.ts";
 
 /** Flags of `velora infer`. */
-export interface InferFlags {
+export interface InferFlags extends BackendFlags {
   agentCls: string;
   llmConfig?: string;
   configFile: string;
@@ -54,6 +55,7 @@ export async function inferCommand(flags: InferFlags): Promise<void> {
     slice: flags.slice,
     max_budget_per_task: flags.maxBudgetPerTask,
     retry_errors: flags.retryErrors,
+    ...backendTable(flags),
   };
   await withInterrupts(({ signal, onStopNow }) =>
     runKind(inferPhase, table, {
@@ -65,6 +67,7 @@ export async function inferCommand(flags: InferFlags): Promise<void> {
         eval_n_limit: "--limit",
         eval_ids: "--instance-ids",
         skip_ids: "--skip-ids",
+        ...BACKEND_LABELS,
       },
     }), { containers: true });
 }

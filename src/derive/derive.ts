@@ -19,8 +19,7 @@ import { RowError, toInstance } from "../dataset/formats/mod.ts";
 import { isMultiSweBenchRow } from "../dataset/formats/multi_swe_bench.ts";
 import type { Instance } from "../dataset/instance.ts";
 import { MAX_DATASET_LINE, readJsonl } from "../dataset/jsonl.ts";
-import type { Docker } from "../docker/client.ts";
-import { reap } from "../docker/containers.ts";
+import type { SandboxBackend } from "../runtime/backend.ts";
 import { ConfigError } from "../errors.ts";
 import { type EvalSettings, usesMsbRule } from "../evaluate/harness.ts";
 import { imageFor, type ImageNaming } from "../images/image_name.ts";
@@ -47,7 +46,8 @@ export interface DeriveOptions {
   testOutputParser?: string;
   /** Derive rows already in the output again (replacing them). */
   force?: boolean;
-  docker: Docker;
+  /** Where the containers run. */
+  backend: SandboxBackend;
   signal?: AbortSignal;
   log(line: string): void;
 }
@@ -103,7 +103,7 @@ export async function deriveTasks(options: DeriveOptions): Promise<DeriveSummary
         dir: join(options.workDir, id),
         runs: options.runs,
         runLabel,
-        docker: options.docker,
+        backend: options.backend,
         settings: options.settings,
         onRun: (run: string) => progress.note(id, `test run ${run}`, true),
       };
@@ -153,7 +153,7 @@ export async function deriveTasks(options: DeriveOptions): Promise<DeriveSummary
   } finally {
     progress.close();
     await rows.return(undefined);
-    await reap(options.docker, runLabel).catch(() => {});
+    await options.backend.reap(runLabel).catch(() => {});
   }
   return summary;
 }

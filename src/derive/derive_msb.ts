@@ -72,7 +72,7 @@ export async function deriveMsbTask(task: DeriveTask): Promise<DerivedMsbTask> {
           patch: stage === "fix" ? instance.patch : "",
           dir: join(task.dir, `${stage}-${k}`),
           runLabel: task.runLabel,
-          docker: task.docker,
+          backend: task.backend,
         },
         task.settings,
         stage,

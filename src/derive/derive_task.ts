@@ -10,7 +10,7 @@
  */
 import { join } from "node:path";
 import type { Instance } from "../dataset/instance.ts";
-import type { Docker } from "../docker/client.ts";
+import type { SandboxBackend } from "../runtime/backend.ts";
 import { type EvalSettings, runVeloraTests, type VeloraRun } from "../evaluate/harness.ts";
 import type { ParsedTests } from "../evaluate/parsers/types.ts";
 import { deriveTestLists } from "./compare.ts";
@@ -25,7 +25,7 @@ export interface DeriveTask {
   /** Identical runs per side (≥ 1). */
   runs: number;
   runLabel: string;
-  docker: Docker;
+  backend: SandboxBackend;
   settings: EvalSettings;
   /** Called as each test run starts (`before 1/2`), for progress. */
   onRun?(run: string): void;
@@ -73,7 +73,7 @@ export async function deriveTask(task: DeriveTask): Promise<DerivedTask> {
         applyModelPatch: side === "after",
         dir: join(task.dir, `${side}-${k}`),
         runLabel: task.runLabel,
-        docker: task.docker,
+        backend: task.backend,
       }, task.settings);
       runsDone++;
       const tests = testsOf(run, side);

@@ -57,8 +57,11 @@ export function connect(): Docker {
  *
  * @throws {DockerUnavailableError} naming the socket or `DOCKER_HOST` that was tried.
  */
-export async function ping(docker: Docker, timeoutMs = 15_000): Promise<void> {
-  const endpoint = dockerEndpoint();
+export async function ping(
+  docker: Docker,
+  timeoutMs = 15_000,
+  endpoint: string = dockerEndpoint(),
+): Promise<void> {
   let timer: ReturnType<typeof setTimeout> | undefined;
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(new Error(`no answer in ${timeoutMs} ms`)), timeoutMs);

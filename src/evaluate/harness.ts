@@ -1,6 +1,6 @@
 /**
  * Evaluates one instance in a fresh container from its image (network off, limits, velora
- * labels), driven by `docker exec` with the time limit enforced inside the container. Writes
+ * labels), driven by exec with the time limit enforced inside the container. Writes
  * `eval_outputs/<id>/{patch.diff, eval.sh, test_output.txt, run_instance.log, report.json}`
  * (and `parser.sh` for a command parser run in the container).
  *
@@ -12,20 +12,7 @@
  */
 import { join } from "node:path";
 import { type Instance, repoCandidates } from "../dataset/instance.ts";
-import type { Docker } from "../docker/client.ts";
-import {
-  type Container,
-  containerState,
-  DEFAULT_MEMORY_GB,
-  DEFAULT_PIDS_LIMIT,
-  execIn,
-  gigabytes,
-  removeContainer,
-  startContainer,
-} from "../docker/containers.ts";
-import { imageExists } from "../docker/images.ts";
-import { veloraLabels } from "../docker/labels.ts";
-import { putFiles } from "../docker/put_files.ts";
+import type { Box, SandboxBackend } from "../runtime/backend.ts";
 import { DiskError } from "../errors.ts";
 import { makeDir, onDiskSync, writeFileAtomic, writeTextFile } from "../fs.ts";
 import { redact } from "../redact.ts";
@@ -79,7 +66,8 @@ export interface EvalTask {
   /** `eval_outputs/<id>`. */
   dir: string;
   runLabel: string;
-  docker: Docker;
+  /** Where the container runs. */
+  backend: SandboxBackend;
   /** False: run the tests on the base commit without the model patch (dataset validation). */
   applyModelPatch?: boolean;
 }
@@ -174,20 +162,18 @@ export async function runVeloraTests(
     ? parser.command
     : undefined;
   let parsedThere: ParsedTests | Error | undefined;
-  const parseThere = inContainer === undefined
-    ? undefined
-    : async (container: Container, output: string) => {
-      if (setupFailed(output)) return;
-      const parserScript = buildParserScript(repos, inContainer);
-      await writeTextFile(join(task.dir, "parser.sh"), parserScript);
-      log("running the row's parser command in the evaluation container");
-      const result = await runParserInContainer(container, parserScript, testLogOf(output));
-      try {
-        parsedThere = commandAnswer(inContainer, result);
-      } catch (error) {
-        parsedThere = error as Error;
-      }
-    };
+  const parseThere = inContainer === undefined ? undefined : async (box: Box, output: string) => {
+    if (setupFailed(output)) return;
+    const parserScript = buildParserScript(repos, inContainer);
+    await writeTextFile(join(task.dir, "parser.sh"), parserScript);
+    log("running the row's parser command in the evaluation container");
+    const result = await runParserInContainer(box, parserScript, testLogOf(output));
+    try {
+      parsedThere = commandAnswer(inContainer, result);
+    } catch (error) {
+      parsedThere = error as Error;
+    }
+  };
 
   const run = await runInContainer(
     task,
@@ -354,7 +340,7 @@ export async function runMsbStage(
 /** Why the task's image cannot be used, or undefined when it is loaded. */
 async function missingImage(task: EvalTask): Promise<string | undefined> {
   if (typeof task.image !== "string") return task.image.error;
-  if (await imageExists(task.docker, task.image)) return undefined;
+  if (await task.backend.imageExists(task.image)) return undefined;
   return `image "${task.image}" is not loaded (velora images load, or a load-images phase)`;
 }
 
@@ -376,31 +362,22 @@ async function runInContainer(
   log: (line: string) => void,
   files: { path: string; content: string; mode?: number }[],
   command: string,
-  after?: (container: Container, output: string) => Promise<void>,
+  after?: (box: Box, output: string) => Promise<void>,
 ): Promise<ContainerRun | { infra: string }> {
-  let container: Container | undefined;
+  let box: Box | undefined;
   let timer: ReturnType<typeof setTimeout> | undefined;
   try {
     log(`starting a container from ${task.image} (network ${settings.network})`);
-    container = await startContainer(task.docker, {
+    box = await task.backend.startBox({
       image: task.image as string,
-      name: `velora-eval-${crypto.randomUUID().slice(0, 12)}`,
-      labels: veloraLabels({
-        run: task.runLabel,
-        instance: task.instance.instance_id,
-        phase: "evaluate",
-      }),
-      entrypoint: ["sleep"],
-      cmd: ["infinity"],
+      purpose: { run: task.runLabel, instance: task.instance.instance_id, phase: "evaluate" },
       network: settings.network,
-      init: true,
-      user: "0:0",
-      memoryBytes: settings.memoryBytes ?? gigabytes(DEFAULT_MEMORY_GB),
-      pidsLimit: settings.pidsLimit ?? DEFAULT_PIDS_LIMIT,
+      ...(settings.memoryBytes === undefined ? {} : { memoryBytes: settings.memoryBytes }),
+      ...(settings.pidsLimit === undefined ? {} : { pidsLimit: settings.pidsLimit }),
       ...(settings.cpus ? { cpus: settings.cpus } : {}),
     });
     const runner = `${EVAL_DIR}/run.sh`;
-    await putFiles(container, [
+    await box.putFiles([
       ...files,
       { path: `${EVAL_DIR}/command.sh`, content: `#!/bin/bash\n${command}\n`, mode: 0o755 },
       {
@@ -417,13 +394,13 @@ async function runInContainer(
         (settings.timeoutSeconds + 120) * 1000,
       );
     });
-    const tests = await Promise.race([execIn(container, ["bash", runner]), guard]);
-    const read = await execIn(container, ["cat", OUTPUT_FILE]);
+    const tests = await Promise.race([box.exec(["bash", runner]), guard]);
+    const read = await box.exec(["cat", OUTPUT_FILE]);
     // After the read: a killed container can look running for a moment after its processes died.
     const infra = infraFailure({
       tests: { exitCode: tests.exitCode, output: tests.stdout + tests.stderr },
       read: { exitCode: read.exitCode, output: read.stdout + read.stderr },
-      state: await containerState(container),
+      state: await box.state(),
     });
     if (infra) {
       log(`infrastructure failure: ${infra}`);
@@ -436,24 +413,24 @@ async function runInContainer(
         timedOut ? " (time limit)" : ""
       }`,
     );
-    const leftover = timedOut ? await leftoverProcesses(container) : "";
-    await after?.(container, output);
+    const leftover = timedOut ? await leftoverProcesses(box) : "";
+    await after?.(box, output);
     return { output, timedOut, leftover };
   } catch (error) {
     if (error instanceof DiskError) throw error; // velora's own files: the run stops
-    const state = container ? await containerState(container).catch(() => undefined) : undefined;
+    const state = box ? await box.state().catch(() => undefined) : undefined;
     const infra = engineFailure(error, state);
     log(`infrastructure failure: ${infra}`);
     return { infra };
   } finally {
     clearTimeout(timer);
-    if (container) await removeContainer(container).catch(() => {});
+    if (box) await box.remove().catch(() => {});
   }
 }
 
 /** Describes processes other than the container's init and its `sleep` (none is the goal). */
-async function leftoverProcesses(container: Container): Promise<string> {
-  const listing = await execIn(container, [
+async function leftoverProcesses(box: Box): Promise<string> {
+  const listing = await box.exec([
     "bash",
     "-c",
     'for d in /proc/[0-9]*; do p=${d#/proc/}; [ "$p" = "$$" ] && continue; ' +
@@ -473,11 +450,11 @@ async function leftoverProcesses(container: Container): Promise<string> {
  * (`timeout` where the image has it). Throws only when the engine fails (an infrastructure error).
  */
 async function runParserInContainer(
-  container: Container,
+  box: Box,
   script: string,
   testLog: string,
 ): Promise<CommandResult> {
-  await putFiles(container, [
+  await box.putFiles([
     { path: PARSER_INPUT, content: testLog },
     { path: PARSER_SCRIPT, content: script, mode: 0o755 },
   ]);
@@ -488,7 +465,7 @@ async function runParserInContainer(
   });
   try {
     const result = await Promise.race([
-      execIn(container, [
+      box.exec([
         "bash",
         "-c",
         `if command -v timeout >/dev/null 2>&1; then exec timeout -k 5 ${limit} bash ${PARSER_SCRIPT}; ` +

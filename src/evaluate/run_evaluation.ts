@@ -12,8 +12,7 @@ import { dirname, join } from "node:path";
 import { RowError, toInstance } from "../dataset/formats/mod.ts";
 import type { Instance } from "../dataset/instance.ts";
 import { MAX_DATASET_LINE, readJsonl } from "../dataset/jsonl.ts";
-import type { Docker } from "../docker/client.ts";
-import { reap } from "../docker/containers.ts";
+import type { SandboxBackend } from "../runtime/backend.ts";
 import { ConfigError } from "../errors.ts";
 import { imageFor, type ImageNaming } from "../images/image_name.ts";
 import { JsonlWriter } from "../output/jsonl_writer.ts";
@@ -45,7 +44,8 @@ export interface EvaluationOptions {
    * same patch, if they have one, in the reports.
    */
   select?: (id: string) => boolean;
-  docker: Docker;
+  /** Where the containers run. */
+  backend: SandboxBackend;
   signal: AbortSignal;
   log(line: string): void;
   /** Loads each instance's image just in time (`load = "per-instance"`). */
@@ -102,7 +102,7 @@ export async function runEvaluation(options: EvaluationOptions): Promise<Evaluat
   const writer = await JsonlWriter.open(options.trajectoryFile, { index: true });
   const entries = writer.entries();
   const runLabel = `evaluate-${createHash("sha256").update(evalDir).digest("hex").slice(0, 16)}`;
-  await reap(options.docker, runLabel);
+  await options.backend.reap(runLabel);
 
   const results = new Map<string, Stored>();
   let reused = 0;
@@ -247,7 +247,7 @@ async function evaluateRow(
   const msbMode = instance.format === "multi_swe_bench" && !instance.test_command;
   const named = imageFor(instance, options.naming);
   const image = "image" in named ? named.image : { error: named.error };
-  const task = { instance, patch, image, dir, runLabel, docker: options.docker };
+  const task = { instance, patch, image, dir, runLabel, backend: options.backend };
   const evaluate = async (target: EvalTask): Promise<Omit<Stored, "patch_sha256">> =>
     msbMode
       ? { mode: "multi_swe_bench", verdict: await evaluateMsb(target, options.settings) }

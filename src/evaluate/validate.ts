@@ -10,8 +10,7 @@
  */
 import { join } from "node:path";
 import type { Instance } from "../dataset/instance.ts";
-import type { Docker } from "../docker/client.ts";
-import { reap } from "../docker/containers.ts";
+import type { SandboxBackend } from "../runtime/backend.ts";
 import { imageFor, type ImageNaming } from "../images/image_name.ts";
 import { type EvalSettings, evaluateMsb, evaluateVelora, usesMsbRule } from "./harness.ts";
 import type { MsbVerdict } from "./mswebench_rule.ts";
@@ -33,7 +32,8 @@ export async function validateDataset(options: {
   settings: EvalSettings;
   naming: ImageNaming;
   numWorkers: number;
-  docker: Docker;
+  /** Where the containers run. */
+  backend: SandboxBackend;
   /** Aborted to start no new task (running ones finish). */
   signal?: AbortSignal;
   log(line: string): void;
@@ -47,7 +47,7 @@ export async function validateDataset(options: {
       const instance = instances[index++]!;
       const named = imageFor(instance, options.naming);
       const image = "image" in named ? named.image : { error: named.error };
-      const task = { instance, image, runLabel, docker: options.docker };
+      const task = { instance, image, runLabel, backend: options.backend };
       const goldTask = {
         ...task,
         patch: instance.patch,
@@ -77,7 +77,7 @@ export async function validateDataset(options: {
   try {
     await Promise.all(Array.from({ length: Math.max(1, options.numWorkers) }, worker));
   } finally {
-    await reap(options.docker, runLabel);
+    await options.backend.reap(runLabel);
   }
   rows.sort((a, b) => a.id.localeCompare(b.id));
   const failing = rows.filter((r) => r.problems.length > 0);

@@ -9,13 +9,11 @@ import { createHash } from "node:crypto";
 import { join } from "node:path";
 import type { EventDict } from "../agent/events.ts";
 import type { Instance } from "../dataset/instance.ts";
-import type { Docker } from "../docker/client.ts";
-import { reap } from "../docker/containers.ts";
 import { AppendFile, makeDir, writeFileAtomic } from "../fs.ts";
 import type { JitImages } from "../images/jit.ts";
 import { JsonlWriter } from "../output/jsonl_writer.ts";
 import { inferLogPath, OUTPUT_FILES } from "../output/layout.ts";
-import { SandboxNetworks } from "../runtime/network.ts";
+import type { SandboxBackend } from "../runtime/backend.ts";
 import { sleep } from "../sleep.ts";
 import { readInstances } from "./dataset_scan.ts";
 import {
@@ -44,7 +42,8 @@ export interface InferRunInputs {
   images: Map<string, string>;
   imageErrors: Map<string, string>;
   dataset: string;
-  docker: Docker;
+  /** Where the sandboxes run. */
+  backend: SandboxBackend;
   jit: JitImages;
   metadata: Record<string, unknown>;
   instruction: (instance: Instance) => string;
@@ -73,7 +72,7 @@ export interface InferRunResult {
  * each.
  */
 export async function inferRun(inputs: InferRunInputs): Promise<InferRunResult> {
-  const { outDir, docker } = inputs;
+  const { outDir, backend } = inputs;
   await makeDir(join(outDir, OUTPUT_FILES.inferLogs));
   await makeDir(join(outDir, OUTPUT_FILES.completions));
   await writeFileAtomic(
@@ -94,7 +93,7 @@ export async function inferRun(inputs: InferRunInputs): Promise<InferRunResult> 
 
   // Sandboxes of this output directory left by a killed run are removed first.
   const runLabel = `infer-${createHash("sha256").update(outDir).digest("hex").slice(0, 16)}`;
-  const leftovers = await reap(docker, runLabel);
+  const leftovers = await backend.reap(runLabel);
   if (leftovers.length > 0) {
     inputs.log(`removed ${leftovers.length} containers left by an earlier run`);
   }
@@ -103,7 +102,7 @@ export async function inferRun(inputs: InferRunInputs): Promise<InferRunResult> 
   // with per-instance images, which are removed while the namespace's holder would still use one.
   const networks = inputs.settings.network === "host" || inputs.jit.active
     ? undefined
-    : new SandboxNetworks(docker, { run: runLabel });
+    : backend.sharedNetworks(runLabel);
 
   const progress = new InferProgress(todo.length, inputs.log);
   const stop = new AbortController();
@@ -160,7 +159,7 @@ export async function inferRun(inputs: InferRunInputs): Promise<InferRunResult> 
           metadata: inputs.metadata,
           runLabel,
           ...(networks ? { networks } : {}),
-          docker,
+          backend,
           // Running instances finish after a ^C; only a second ^C (process exit) or a failure
           // that ends the run cuts them.
           signal: halt.signal,

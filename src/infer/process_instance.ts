@@ -12,12 +12,10 @@ import type { EventDict } from "../agent/events.ts";
 import { mergeMetrics, type MetricsSnapshot } from "../agent/llm/metrics.ts";
 import type { LlmConfig } from "../config/llm_config.ts";
 import type { Instance } from "../dataset/instance.ts";
-import type { Docker } from "../docker/client.ts";
-import { imageExists } from "../docker/images.ts";
 import { DiskError } from "../errors.ts";
 import { OUTPUT_FILES } from "../output/layout.ts";
+import type { SandboxBackend } from "../runtime/backend.ts";
 import type { NetworkMode, SandboxNetworks } from "../runtime/network.ts";
-import { Sandbox } from "../runtime/sandbox.ts";
 import { sleep } from "../sleep.ts";
 import { collectPatch, prepareWorkspace } from "./workspace.ts";
 
@@ -61,7 +59,8 @@ export interface InstanceJob {
   runLabel: string;
   /** The run's shared network namespaces (none: the sandbox gets its own). */
   networks?: SandboxNetworks;
-  docker: Docker;
+  /** Where the sandbox runs. */
+  backend: SandboxBackend;
   signal: AbortSignal;
   /** One line to the instance log (and progress). */
   log(line: string): void;
@@ -108,7 +107,7 @@ export function isInfrastructureError(error: unknown): boolean {
 export async function processInstance(job: InstanceJob): Promise<OutputRow> {
   const { settings } = job;
   if (typeof job.image !== "string") return errorRow(job, `ImageMissing: ${job.image.error}`);
-  if (!(await imageExists(job.docker, job.image))) {
+  if (!(await job.backend.imageExists(job.image))) {
     return errorRow(
       job,
       `ImageMissing: image "${job.image}" is not loaded; load it with ` +
@@ -151,7 +150,7 @@ async function attemptInstance(
 ): Promise<OutputRow | undefined> {
   const { instance, settings } = job;
   job.log(`Starting a sandbox from ${image}`);
-  await using sandbox = await Sandbox.start(job.docker, {
+  await using sandbox = await job.backend.startSandbox({
     image,
     run: job.runLabel,
     instance: instance.instance_id,

@@ -7,7 +7,7 @@
 import { type Instance, repoCandidates } from "../dataset/instance.ts";
 import { VeloraError } from "../errors.ts";
 import { exitCodeOf, type Observation, type RunOptions } from "../runtime/protocol.ts";
-import type { Sandbox } from "../runtime/sandbox.ts";
+import type { RunningSandbox } from "../runtime/backend.ts";
 import { workspaceName } from "./instruction.ts";
 
 /** A setup or collection command failed; the instance is retried as an infrastructure error. */
@@ -19,7 +19,7 @@ export class WorkspaceError extends VeloraError {
 const SETUP_TIMEOUT = 600;
 
 async function must(
-  sandbox: Sandbox,
+  sandbox: RunningSandbox,
   command: string,
   what: string,
   options: RunOptions = {},
@@ -39,7 +39,7 @@ const quote = (text: string) => `'${text.replaceAll("'", `'\\''`)}'`;
  * resets it, drops its remotes, and leaves the bash session there. Returns the workspace path.
  */
 export async function prepareWorkspace(
-  sandbox: Sandbox,
+  sandbox: RunningSandbox,
   instance: Instance,
   repoPath?: string,
 ): Promise<string> {
@@ -108,7 +108,7 @@ const INTERRUPT_TIMEOUT = 5;
  * shells in the workspace (`is_static`), so a finished episode is never lost to the session.
  */
 export async function collectPatch(
-  sandbox: Sandbox,
+  sandbox: RunningSandbox,
   workspace: string,
   baseCommit: string,
   log: (line: string) => void = () => {},
@@ -138,7 +138,7 @@ export async function collectPatch(
  * is still busy afterwards or the `cd` fails.
  */
 async function settleSession(
-  sandbox: Sandbox,
+  sandbox: RunningSandbox,
   workspace: string,
   log: (line: string) => void,
 ): Promise<boolean> {
@@ -153,7 +153,11 @@ async function settleSession(
 }
 
 /** Stages, drops binaries, diffs and reads the patch back; `where` picks session or new shell. */
-async function diff(sandbox: Sandbox, baseCommit: string, where: RunOptions): Promise<string> {
+async function diff(
+  sandbox: RunningSandbox,
+  baseCommit: string,
+  where: RunOptions,
+): Promise<string> {
   await must(
     sandbox,
     'git config --global core.pager "" && git add -A',

@@ -6,17 +6,16 @@
  */
 import { dirname, join, resolve } from "node:path";
 import { z } from "zod";
-import { connect, ping } from "../docker/client.ts";
 import { DEFAULT_MEMORY_GB, DEFAULT_PIDS_LIMIT, gigabytes } from "../docker/containers.ts";
 import { InterruptedError, PhaseFailedError } from "../errors.ts";
 import { infraErrorsMessage } from "../evaluate/infra.ts";
 import { readDataset, runEvaluation } from "../evaluate/run_evaluation.ts";
-import { jitImages } from "../images/jit.ts";
 import { imageNaming } from "../images/image_name.ts";
 import { phaseOutputFiles, phaseOutputInputs } from "../output/phase_targets.ts";
 import { readableFile } from "../fs.ts";
 import { selectIds } from "../dataset/select.ts";
 import { selectionSetting } from "./_selection.ts";
+import { backendKeys, instanceImages, phaseBackend, refineBackend } from "./_backend.ts";
 import { definePhase, phaseSchema } from "../pipeline/phase.ts";
 import { NETWORK_MODES } from "../runtime/network.ts";
 
@@ -55,7 +54,8 @@ export const evaluateSchema = phaseSchema("evaluate", {
   trust_row_parsers: z.boolean().optional().describe(
     "Run rows' cmd: parsers on the host (default: inside the evaluation container)",
   ),
-});
+  ...backendKeys,
+}).superRefine(refineBackend);
 
 /** The `evaluate` phase kind. */
 export const evaluatePhase = definePhase({
@@ -78,16 +78,13 @@ export const evaluatePhase = definePhase({
         `"out" names one folder but the run has ${files.length} outputs; set trajectory_file too`,
       );
     }
-    const docker = connect();
-    await ping(docker).catch((error) => {
-      throw new PhaseFailedError((error as Error).message);
-    });
+    const backend = await phaseBackend(params, ctx);
     const dataset = params.dataset ? await readDataset(params.dataset) : undefined;
     // Relative archive paths in rows are relative to the dataset the infer phase read.
     const datasetPath = params.dataset
       ? resolve(params.dataset)
       : await inferDatasetPath(files[0]!) ?? files[0]!;
-    await using jit = await jitImages(ctx.runDir, docker, datasetPath, ctx.log, ctx.signal, ctx);
+    await using jit = await instanceImages(params.backend, ctx, datasetPath);
     let total = 0;
     let resolved = 0;
     let infraErrors = 0;
@@ -121,7 +118,7 @@ export const evaluatePhase = definePhase({
               }).ids.length > 0,
           }
           : {}),
-        docker,
+        backend,
         jit,
         signal: ctx.signal,
         log: (line) => ctx.log(ctx.redact(line)),

@@ -13,13 +13,10 @@ import { hasPrice } from "../agent/llm/cost.ts";
 import type { LlmConfig } from "../config/llm_config.ts";
 import { loadLlmConfig } from "../config/load_llm_config.ts";
 import { selectIds } from "../dataset/select.ts";
-import { connect, ping } from "../docker/client.ts";
 import { DEFAULT_MEMORY_GB, DEFAULT_PIDS_LIMIT, gigabytes } from "../docker/containers.ts";
-import { imageExists } from "../docker/images.ts";
 import { ConfigError, InterruptedError, PhaseFailedError, UsageError } from "../errors.ts";
 import { isFile, readableFile } from "../fs.ts";
 import { imageFor, imageNaming } from "../images/image_name.ts";
-import { jitImages } from "../images/jit.ts";
 import { scanDataset } from "../infer/dataset_scan.ts";
 import { inferRun } from "../infer/infer_run.ts";
 import { buildInstruction } from "../infer/instruction.ts";
@@ -28,6 +25,7 @@ import { datasetDescription, resolveOutputDir } from "../output/layout.ts";
 import { buildMetadata } from "../output/metadata.ts";
 import { DEFAULT_SANDBOX_NETWORK, NETWORK_MODES } from "../runtime/network.ts";
 import { selectionSetting } from "./_selection.ts";
+import { backendKeys, instanceImages, phaseBackend, refineBackend } from "./_backend.ts";
 import { definePhase, phaseSchema } from "../pipeline/phase.ts";
 
 const ids = z.array(z.string()).default([]);
@@ -89,7 +87,8 @@ export const inferSchema = phaseSchema("infer", {
   pids_limit: z.number().int().nonnegative().default(DEFAULT_PIDS_LIMIT).describe(
     "Sandbox process limit (0: none)",
   ),
-});
+  ...backendKeys,
+}).superRefine(refineBackend);
 
 type InferParams = z.output<typeof inferSchema>;
 
@@ -172,16 +171,14 @@ export const inferPhase = definePhase({
     const { ids: selected, steps } = selectOrFail(params, rows);
     for (const step of steps) ctx.log(`${step.step}: ${step.before} -> ${step.after} instances`);
 
-    const docker = connect();
-    await ping(docker).catch((error) => {
-      throw new PhaseFailedError((error as Error).message);
-    });
-    await using jit = await jitImages(ctx.runDir, docker, dataset, ctx.log, ctx.signal, ctx);
+    const backend = await phaseBackend(params, ctx);
+    ctx.log(`sandboxes run on ${backend.where}`);
+    await using jit = await instanceImages(params.backend, ctx, dataset);
     const wanted = [
       ...new Set(selected.map((id) => images.get(id)).filter((i) => i !== undefined)),
     ];
     const present = new Set<string>();
-    for (const image of wanted) if (await imageExists(docker, image)) present.add(image);
+    for (const image of wanted) if (await backend.imageExists(image)) present.add(image);
     if (present.size === 0 && !jit.active) {
       const first = wanted[0] ?? [...imageErrors.values()][0] ?? "none";
       throw new PhaseFailedError(
@@ -235,7 +232,7 @@ export const inferPhase = definePhase({
         images,
         imageErrors,
         dataset,
-        docker,
+        backend,
         jit,
         metadata: buildMetadata({
           agentClass: params.agent_cls,

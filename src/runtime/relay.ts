@@ -18,8 +18,12 @@ export type Dial = (waitSeconds: number) => Promise<ExecStream> | ExecStream;
 
 /** Dials by a `docker exec` of {@linkcode RELAY_SCRIPT} in `container` (one process per stream). */
 export function execDial(container: Container, port: number): Dial {
-  return (waitSeconds) =>
-    openExecStream(container, ["bash", "-c", RELAY_SCRIPT, String(port), String(waitSeconds)]);
+  return (waitSeconds) => openExecStream(container, execDialScript(port, waitSeconds));
+}
+
+/** The command of one relay process: {@linkcode RELAY_SCRIPT} for `port`. */
+export function execDialScript(port: number, waitSeconds: number): string[] {
+  return ["bash", "-c", RELAY_SCRIPT, String(port), String(waitSeconds)];
 }
 
 /**
@@ -29,9 +33,10 @@ export function execDial(container: Container, port: number): Dial {
  * (≥ 4.3, with `/dev/tcp`) and `cat`.
  */
 export const RELAY_SCRIPT = [
-  "exec 2>/dev/null",
+  // Not `exec 2>/dev/null`: on Kubernetes (containerd) the exec's stdin is closed once its
+  // stderr pipe has no writer left.
   "n=$(( $1 * 100 ))",
-  'until exec 3<>/dev/tcp/127.0.0.1/"$0"; do',
+  'until { exec 3<>/dev/tcp/127.0.0.1/"$0"; } 2>/dev/null; do',
   "  [ $((n -= 1)) -ge 0 ] || exit 1",
   "  sleep 0.01",
   "done",
@@ -41,7 +46,7 @@ export const RELAY_SCRIPT = [
   "cat <&4 >&3 & w=$!",
   "exec 3>&- 4<&-",
   "wait -n",
-  "kill $r $w",
+  "kill $r $w 2>/dev/null",
 ].join("\n");
 
 /** A local entrance to one runtime server. Close it with {@linkcode ServerRelay.close}. */

@@ -31,15 +31,13 @@ import {
 } from "../docker/containers.ts";
 import { veloraLabels } from "../docker/labels.ts";
 import { UsageError, VeloraError } from "../errors.ts";
+import type { RunningSandbox, SandboxOptions } from "./backend.ts";
 import { sleep } from "../sleep.ts";
 import { RuntimeClient } from "./client.ts";
 import { currentRunner, planInjection, planRelay, type Runner } from "./inject.ts";
-import {
-  DEFAULT_SANDBOX_NETWORK,
-  type NetworkLease,
-  type NetworkMode,
-  type SandboxNetworks,
-} from "./network.ts";
+
+export type { SandboxOptions };
+import { DEFAULT_SANDBOX_NETWORK, type NetworkLease, type NetworkMode } from "./network.ts";
 import { type Dial, execDial, ServerRelay } from "./relay.ts";
 import { serverCache } from "./server_cache.ts";
 import { type ActionEvent, type Observation, runAction, type RunOptions } from "./protocol.ts";
@@ -73,46 +71,8 @@ export function heartbeatIntervalMs(ownerTimeout: number): number {
   return Math.max(50, Math.min(5_000, (ownerTimeout * 1000) / 3));
 }
 
-/** Options of {@linkcode Sandbox.start}. */
-export interface SandboxOptions {
-  /** The instance image (used unchanged). */
-  image: string;
-  /** Value of the `velora.run` label: {@linkcode reap} finds leftovers by it. */
-  run: string;
-  /** Value of the `velora.instance` label. */
-  instance?: string;
-  /** Value of the `velora.phase` label. */
-  phase?: string;
-  /** The server's working directory (created if missing). @default "/workspace" */
-  workingDir?: string;
-  /** Memory limit in bytes; 0: none. @default gigabytes(DEFAULT_MEMORY_GB) */
-  memoryBytes?: number;
-  /** CPU limit in CPUs. */
-  cpus?: number;
-  /** Process limit; 0: none. @default DEFAULT_PIDS_LIMIT */
-  pidsLimit?: number;
-  /** The sandbox's network. @default DEFAULT_SANDBOX_NETWORK ("bridge") */
-  network?: NetworkMode;
-  /**
-   * Join a network namespace of these (one per mode, shared by the run's sandboxes) instead of
-   * creating one: saves about 0.1 s per start. Not used with `host`.
-   */
-  networks?: SandboxNetworks;
-  /** Extra environment variables for the container. */
-  env?: Record<string, string>;
-  /** How long to wait for `/alive`. @default 120000 */
-  readyTimeoutMs?: number;
-  /** How velora runs (decides what is mounted). @default currentRunner() */
-  runner?: Runner;
-  /**
-   * Seconds without a heartbeat or request from this process after which the sandbox stops and
-   * its container is removed; 0 turns the switch off. @default ownerTimeoutSeconds()
-   */
-  ownerTimeoutSeconds?: number;
-}
-
 /** A running sandbox. Always {@linkcode Sandbox.close} it (or use `await using`). */
-export class Sandbox implements AsyncDisposable {
+export class Sandbox implements RunningSandbox {
   #heartbeat: ReturnType<typeof setInterval> | undefined;
   readonly #relay: ServerRelay;
   readonly #lease: NetworkLease | undefined;
@@ -131,7 +91,7 @@ export class Sandbox implements AsyncDisposable {
   ) {
     this.#relay = relay;
     this.#lease = lease;
-    if (ownerTimeout > 0) this.#startHeartbeat(heartbeatIntervalMs(ownerTimeout));
+    if (ownerTimeout > 0) this.#heartbeat = startHeartbeat(client, ownerTimeout);
   }
 
   /**
@@ -245,28 +205,34 @@ export class Sandbox implements AsyncDisposable {
     }
   }
 
-  /**
-   * Sends a heartbeat every `intervalMs`, one at a time, independently of actions (a long
-   * blocking command does not delay it). The timer does not keep the process alive: when
-   * velora is done or dies, the heartbeats stop and the server's owner timeout runs out.
-   */
-  #startHeartbeat(intervalMs: number): void {
-    let inFlight = false;
-    this.#heartbeat = setInterval(async () => {
-      if (inFlight) return;
-      inFlight = true;
-      try {
-        await this.client.heartbeat(AbortSignal.timeout(Math.max(intervalMs, 1_000)));
-      } finally {
-        inFlight = false;
-      }
-    }, intervalMs);
-    Deno.unrefTimer(this.#heartbeat);
-  }
-
   async [Symbol.asyncDispose](): Promise<void> {
     await this.close();
   }
+}
+
+/**
+ * Sends a heartbeat to the server every {@linkcode heartbeatIntervalMs}, one at a time,
+ * independently of actions (a long blocking command does not delay it). The timer does not keep
+ * the process alive: when velora is done or dies, the heartbeats stop and the server's owner
+ * timeout runs out. Stop it with `clearInterval`.
+ */
+export function startHeartbeat(
+  client: RuntimeClient,
+  ownerTimeout: number,
+): ReturnType<typeof setInterval> {
+  const intervalMs = heartbeatIntervalMs(ownerTimeout);
+  let inFlight = false;
+  const timer = setInterval(async () => {
+    if (inFlight) return;
+    inFlight = true;
+    try {
+      await client.heartbeat(AbortSignal.timeout(Math.max(intervalMs, 1_000)));
+    } finally {
+      inFlight = false;
+    }
+  }, intervalMs);
+  Deno.unrefTimer(timer);
+  return timer;
 }
 
 /**
@@ -323,10 +289,10 @@ function hintFor(logs: string, exitCode: number): string {
 }
 
 /** Seconds a connection to a starting server waits for it to listen. */
-const RELAY_WAIT_SECONDS = 10;
+export const RELAY_WAIT_SECONDS = 10;
 
 /** A port for a server alone in its network namespace. */
-function randomPort(): number {
+export function randomPort(): number {
   return 10_000 + Math.floor(Math.random() * 22_000);
 }
 

@@ -7,6 +7,7 @@ import { evaluateVelora } from "../../src/evaluate/harness.ts";
 import { DEMO_IMAGE, ensureDemoImage, REPO_ROOT } from "../support/demo_image.ts";
 import { ignoreWithoutDocker, testDocker } from "../support/docker.ts";
 import { velora } from "../support/velora.ts";
+import { DockerBackend } from "../../src/runtime/docker_backend.ts";
 
 const ignore = await ignoreWithoutDocker();
 const docker = testDocker();
@@ -180,7 +181,7 @@ Deno.test({
         image: DEMO_IMAGE,
         dir: join(dir, "eval"),
         runLabel: `derive-test-${crypto.randomUUID().slice(0, 8)}`,
-        docker,
+        backend: new DockerBackend(docker),
       }, {
         timeoutSeconds: 120,
         patchFallback: "none",

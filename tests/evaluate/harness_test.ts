@@ -8,6 +8,7 @@ import { runEvaluation } from "../../src/evaluate/run_evaluation.ts";
 import { validateDataset } from "../../src/evaluate/validate.ts";
 import { DEMO_IMAGE, ensureDemoImage, REPO_ROOT } from "../support/demo_image.ts";
 import { ignoreWithoutDocker, testDocker } from "../support/docker.ts";
+import { DockerBackend } from "../../src/runtime/docker_backend.ts";
 
 const ignore = await ignoreWithoutDocker();
 const docker = testDocker();
@@ -60,7 +61,7 @@ async function evaluateRows(
     settings,
     naming: { runtimeContainerImage: DEMO_IMAGE },
     numWorkers: 3,
-    docker,
+    backend: new DockerBackend(docker),
     signal: new AbortController().signal,
     log: () => {},
   });
@@ -141,7 +142,7 @@ Deno.test({
         settings: SETTINGS,
         naming: { runtimeContainerImage: DEMO_IMAGE },
         numWorkers: 2,
-        docker,
+        backend: new DockerBackend(docker),
         signal: new AbortController().signal,
         log: () => {},
       });
@@ -202,7 +203,7 @@ Deno.test({
         settings: SETTINGS,
         naming: { runtimeContainerImage: DEMO_IMAGE },
         numWorkers: 2,
-        docker,
+        backend: new DockerBackend(docker),
         log: () => {},
       });
       assert.deepEqual(result.failing.map((r) => r.id), ["broken-gold"]);
@@ -278,7 +279,7 @@ Deno.test({
           naming: { template: tag },
           numWorkers: 1,
           force: true,
-          docker,
+          backend: new DockerBackend(docker),
           signal: new AbortController().signal,
           log: () => {},
         });

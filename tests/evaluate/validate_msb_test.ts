@@ -5,6 +5,7 @@ import type { MsbVerdict } from "../../src/evaluate/mswebench_rule.ts";
 import { validateDataset } from "../../src/evaluate/validate.ts";
 import { ignoreWithoutDocker, testDocker } from "../support/docker.ts";
 import { buildMsbImage, MSB_HARMLESS_PATCH, msbRow } from "../support/msb_image.ts";
+import { DockerBackend } from "../../src/runtime/docker_backend.ts";
 
 const ignore = await ignoreWithoutDocker();
 const docker = testDocker();
@@ -68,7 +69,7 @@ Deno.test({
         settings: SETTINGS,
         naming: { prefix: fixture.prefix },
         numWorkers: 1,
-        docker,
+        backend: new DockerBackend(docker),
         log: () => {},
       });
       const byId = new Map(validation.rows.map((r) => [r.id, r]));

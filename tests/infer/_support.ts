@@ -15,6 +15,7 @@ import { call, FakeOpenAI, type FakeStep, reply } from "../fakes/fake_openai.ts"
 import { TEST_API_KEY, testLlmConfig } from "../agent/_support.ts";
 import { DEMO_IMAGE, ensureDemoImage, REPO_ROOT } from "../support/demo_image.ts";
 import { testDocker, uniqueRunLabel } from "../support/docker.ts";
+import { DockerBackend } from "../../src/runtime/docker_backend.ts";
 
 /** The demo row (data/demo/tasks.jsonl). */
 export const demoRow = JSON.parse(await Deno.readTextFile(`${REPO_ROOT}data/demo/tasks.jsonl`));
@@ -84,7 +85,7 @@ export async function runDemoInstance(
       outDir,
       metadata: {},
       runLabel,
-      docker,
+      backend: new DockerBackend(docker),
       signal: new AbortController().signal,
       log: (line) => log.push(line),
     });

@@ -19,6 +19,7 @@ import { runExport } from "../../src/export/run_export.ts";
 import { planResume } from "../../src/infer/infer_run.ts";
 import { JsonlWriter } from "../../src/output/jsonl_writer.ts";
 import { bigId } from "./_big_output.ts";
+import { DockerBackend } from "../../src/runtime/docker_backend.ts";
 
 const [scenario, dir] = Deno.args;
 if (!scenario || !dir) throw new Error("usage: _big_scenario.ts <scenario> <dir>");
@@ -84,7 +85,7 @@ switch (scenario) {
       },
       naming: {},
       numWorkers: 2,
-      docker,
+      backend: new DockerBackend(docker),
       signal: new AbortController().signal,
       log: () => {},
     });

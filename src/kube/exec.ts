@@ -1,0 +1,144 @@
+/**
+ * Processes in pods through the API server's exec endpoint (WebSocket, `v5.channel.k8s.io`, so
+ * stdin can be closed): a command run to its end, or a byte stream to a process (the relay into a
+ * sandbox's network namespace). Works from anywhere the API server is reachable.
+ *
+ * @module
+ */
+import { Buffer } from "node:buffer";
+import { PassThrough, Writable } from "node:stream";
+import type { ExecResult } from "../docker/containers.ts";
+import type { ExecStream } from "../docker/streams.ts";
+import type { k8s, Kube } from "./client.ts";
+
+/** A pod's container. */
+export interface PodContainer {
+  pod: string;
+  container: string;
+}
+
+/** The exit code in an exec's final status (0 on `Success`). */
+export function exitCodeOf(status: k8s.V1Status | undefined): number {
+  if (status?.status === "Success") return 0;
+  const cause = status?.details?.causes?.find((c) => c.reason === "ExitCode");
+  const code = Number(cause?.message);
+  if (Number.isInteger(code)) return code;
+  throw new Error(`exec failed: ${status?.message ?? "the API server sent no status"}`);
+}
+
+/**
+ * Runs `cmd` (no shell) in a pod's container and waits for it; `stdin` is sent and then closed.
+ */
+export async function execInPod(
+  kube: Kube,
+  target: PodContainer,
+  cmd: string[],
+  stdin?: Uint8Array,
+): Promise<ExecResult> {
+  const stdout = new Collector();
+  const stderr = new Collector();
+  const input = stdin === undefined ? null : new PassThrough();
+  let status: k8s.V1Status | undefined;
+  const exec = new kube.lib.Exec(kube.config);
+  const socket = await exec.exec(
+    kube.namespace,
+    target.pod,
+    target.container,
+    cmd,
+    stdout,
+    stderr,
+    input,
+    false,
+    (s) => status = s,
+  );
+  const closed = new Promise<void>((resolve) => {
+    socket.addEventListener("close", () => resolve());
+  });
+  if (input && stdin) input.end(Buffer.from(stdin.buffer, stdin.byteOffset, stdin.byteLength));
+  await closed;
+  return { exitCode: exitCodeOf(status), stdout: stdout.text(), stderr: stderr.text() };
+}
+
+/**
+ * Starts `cmd` in a pod's container with stdin attached and answers its stdout and stdin as web
+ * streams (stderr dropped): what a relay carries connections over.
+ */
+export async function openPodStream(
+  kube: Kube,
+  target: PodContainer,
+  cmd: string[],
+): Promise<ExecStream> {
+  let push: ((chunk: Uint8Array) => void) | undefined;
+  let end: (() => void) | undefined;
+  const readable = new ReadableStream<Uint8Array>({
+    start(controller) {
+      let done = false;
+      push = (chunk) => {
+        if (!done) controller.enqueue(chunk);
+      };
+      end = () => {
+        if (done) return;
+        done = true;
+        try {
+          controller.close();
+        } catch { /* already closed */ }
+      };
+    },
+  });
+  const stdout = new Writable({
+    write(chunk: Uint8Array, _encoding, callback) {
+      push!(new Uint8Array(chunk));
+      callback();
+    },
+    final(callback) {
+      end!();
+      callback();
+    },
+  });
+  const stdin = new PassThrough();
+  const exec = new kube.lib.Exec(kube.config);
+  const socket = await exec.exec(
+    kube.namespace,
+    target.pod,
+    target.container,
+    cmd,
+    stdout,
+    null,
+    stdin,
+    false,
+  );
+  socket.addEventListener("close", () => end!());
+  let closed = false;
+  const close = () => {
+    if (closed) return;
+    closed = true;
+    end!();
+    socket.close();
+  };
+  const writable = new WritableStream<Uint8Array>({
+    write(chunk) {
+      stdin.write(Buffer.from(chunk));
+    },
+    close() {
+      stdin.end();
+    },
+    abort() {
+      close();
+    },
+  });
+  return { readable, writable, close };
+}
+
+/** A writable sink that keeps every chunk, decoded once at the end. */
+class Collector extends Writable {
+  readonly #chunks: Buffer[] = [];
+
+  override _write(chunk: Buffer, _encoding: string, callback: () => void): void {
+    this.#chunks.push(Buffer.from(chunk));
+    callback();
+  }
+
+  text(): string {
+    return Buffer.concat(this.#chunks).toString("utf8");
+  }
+}
