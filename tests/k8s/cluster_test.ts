@@ -8,11 +8,11 @@ import { BASE_IMAGE, ignoreWithoutDocker } from "../support/docker.ts";
 import {
   ignoreWithoutK8s,
   kubectl,
+  pushToTestRegistry,
   requireKubeconfig,
   spawnKubectl,
   TEST_REGISTRY,
 } from "../support/k8s.ts";
-import { sh } from "../support/sh.ts";
 
 const ignore = ignoreWithoutK8s() || await ignoreWithoutDocker();
 
@@ -49,13 +49,7 @@ Deno.test({
   async fn() {
     requireKubeconfig();
     const name = `velora-smoke-${crypto.randomUUID().slice(0, 8)}`;
-    const image = `${TEST_REGISTRY}/${BASE_IMAGE.replace(/^.*\//, "")}`;
-    await sh(["docker", "tag", BASE_IMAGE, image]);
-    try {
-      await sh(["docker", "push", "--quiet", image]);
-    } finally {
-      await sh(["docker", "rmi", "--no-prune", image]); // only the tag made above
-    }
+    const image = await pushToTestRegistry(BASE_IMAGE);
 
     // Ready once python listens (the probe), so port-forward never races the server's start.
     const pod = {

@@ -101,3 +101,31 @@ export function spawnKubectl(args: string[]): Deno.ChildProcess {
     stderr: "piped",
   }).spawn();
 }
+
+/**
+ * Pushes a local image to the test registry under the name velora's Kubernetes backend pulls it
+ * by (`<registry>/<image>`); the tag made for the push is removed again.
+ */
+export async function pushToTestRegistry(image: string): Promise<string> {
+  const target = `${TEST_REGISTRY}/${image}`;
+  const run = async (args: string[]) => {
+    const out = await new Deno.Command("docker", { args, stdout: "null", stderr: "piped" })
+      .output();
+    if (!out.success) {
+      throw new Error(`docker ${args.join(" ")}: ${new TextDecoder().decode(out.stderr).trim()}`);
+    }
+  };
+  await run(["tag", image, target]);
+  try {
+    await run(["push", "--quiet", target]);
+  } finally {
+    await run(["rmi", "--no-prune", target]);
+  }
+  return target;
+}
+
+/** Names of the pods in the test cluster's default namespace that carry velora's labels. */
+export async function veloraPods(): Promise<string[]> {
+  const { stdout } = await kubectl(["get", "pods", "-l", "velora.run", "-o", "name"]);
+  return stdout.split("\n").filter(Boolean);
+}
