@@ -25,6 +25,7 @@ export const ROOT: string = fileURLToPath(new URL("..", import.meta.url));
 export const LAYERS: readonly string[] = [
   "ground",
   "docker",
+  "registry",
   "dataset",
   "config",
   "output",
