@@ -382,6 +382,10 @@ export function buildProgram(): Command {
     .option("--keep-tars <dir>", "keep a copy of remote archives in this folder")
     .option("--endpoint <url>", "S3-compatible endpoint URL (default: AWS_ENDPOINT_URL_S3)")
     .option("--region <region>", "S3 region (default: AWS_REGION or the profile's)")
+    .option(
+      "--registry <host:port>",
+      "push each loaded image's tags to this registry (host[:port][/path])",
+    )
     .action(async (sources, options) => {
       const { imagesLoadCommand } = await import("./src/cli/images.ts");
       await imagesLoadCommand(sources, options);

@@ -6,6 +6,7 @@
  * @module
  */
 import { UsageError } from "../errors.ts";
+import { parseRegistry } from "../registry/image_ref.ts";
 import type { SandboxBackend } from "../runtime/backend.ts";
 import { openBackend } from "../runtime/open_backend.ts";
 
@@ -44,7 +45,7 @@ export function commandBackend(flags: BackendFlags): Promise<SandboxBackend> {
   }
   return openBackend({
     backend: flags.backend ?? "docker",
-    ...(flags.registry ? { registry: flags.registry } : {}),
+    ...(flags.registry ? { registry: parseRegistry(flags.registry) } : {}),
     kubernetes: {
       ...(flags.namespace ? { namespace: flags.namespace } : {}),
       ...(flags.kubeContext ? { context: flags.kubeContext } : {}),

@@ -18,6 +18,7 @@ export interface ImagesLoadFlags {
   keepTars?: string;
   endpoint?: string;
   region?: string;
+  registry?: string;
 }
 
 /** The `load-images` phase table of a command line. */
@@ -35,6 +36,7 @@ export function imagesLoadTable(
     tars_dir: flags.keepTars,
     endpoint: flags.endpoint,
     region: flags.region,
+    registry: flags.registry,
     fail_on_error: true,
   };
 }

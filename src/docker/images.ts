@@ -7,7 +7,8 @@
 import { Readable } from "node:stream";
 import { VeloraError } from "../errors.ts";
 import type { Docker } from "./client.ts";
-import { statusCodeOf } from "./_private.ts";
+import { registryAuth } from "./registry_auth.ts";
+import { messageOf, statusCodeOf } from "./_private.ts";
 
 /** Whether the engine has an image with this tag or id (nothing is pulled). */
 export async function imageExists(docker: Docker, tag: string): Promise<boolean> {
@@ -137,6 +138,163 @@ export async function tagImage(docker: Docker, image: string, ref: string): Prom
   const slash = ref.lastIndexOf("/");
   const [repo, tag] = colon > slash ? [ref.slice(0, colon), ref.slice(colon + 1)] : [ref, "latest"];
   await docker.getImage(image).tag({ repo, tag });
+}
+
+/** A push the engine or the registry refused; one line naming the registry. Exit 1. */
+export class ImagePushError extends VeloraError {}
+
+/** How far a push is, from the engine's progress messages. */
+export interface PushProgress {
+  /** Layers of the image the engine has named so far. */
+  layers: number;
+  /** Layers the registry has now (sent, or there already). */
+  done: number;
+  /** Bytes of layers sent so far. */
+  bytes: number;
+  /** Bytes of the layers being sent or sent (known once each starts). */
+  total: number;
+}
+
+/** What a push did. */
+export interface PushResult {
+  /** The manifest digest the registry answered, when the engine reported it. */
+  digest: string | undefined;
+}
+
+/** One message of the engine's JSON progress stream. */
+interface StreamMessage {
+  status?: string;
+  id?: string;
+  progressDetail?: { current?: number; total?: number };
+  aux?: { Digest?: string };
+  error?: string;
+  errorDetail?: { message?: string };
+}
+
+/**
+ * Pushes `image` (a tag or id) to a registry as `target` (`host[:port]/repo:tag`): tags it as
+ * `target`, pushes that tag (credentials from the docker CLI's config file, see
+ * `registry_auth.ts`; none otherwise), then removes the tag again when this call made it. A
+ * `target` tag that was there before stays (or is pointed back at its image), and so does a tag
+ * that is the image's last one (removing it would remove the image).
+ *
+ * The engine pushes to registries on 127.0.0.0/8 over plain HTTP; any other needs TLS, or an
+ * `insecure-registries` entry in the engine's own configuration.
+ *
+ * @throws {ImagePushError} naming the target and its registry, with the engine's message.
+ */
+export async function pushImage(
+  docker: Docker,
+  image: string,
+  target: string,
+  onProgress?: (progress: PushProgress) => void,
+  signal?: AbortSignal,
+): Promise<PushResult> {
+  const host = registryHostOf(target);
+  const fail = (detail: string) =>
+    new ImagePushError(
+      `Cannot push ${target} to ${host}: ${detail.replace(/\s+/g, " ").trim()}${hintFor(detail)}`,
+    );
+  if (target.includes("@")) throw fail("a digest is not a tag to push to");
+  const source = await inspectImage(docker, image);
+  if (!source) throw fail(`the engine has no image ${image}`);
+  const before = await inspectImage(docker, target);
+  if (before?.id !== source.id) {
+    try {
+      await tagImage(docker, source.id, target);
+    } catch (error) {
+      throw fail(messageOf(error));
+    }
+  }
+  try {
+    const colon = target.lastIndexOf(":");
+    const options: Record<string, unknown> = {
+      tag: target.slice(colon + 1),
+      // The engine wants the header even without credentials ("{}").
+      authconfig: await registryAuth(host),
+    };
+    if (signal) options.abortSignal = signal;
+    let messages: StreamMessage[];
+    try {
+      const stream = await docker.getImage(target.slice(0, colon)).push(options);
+      messages = await followPush(docker, stream, onProgress);
+    } catch (error) {
+      throw fail(messageOf(error));
+    }
+    let digest: string | undefined;
+    for (const message of messages) {
+      const error = message.errorDetail?.message ?? message.error;
+      if (error) throw fail(error);
+      digest = message.aux?.Digest ?? digest;
+    }
+    return { digest };
+  } finally {
+    if (before && before.id !== source.id) {
+      await tagImage(docker, before.id, target).catch(() => {});
+    } else if (!before) {
+      const now = await inspectImage(docker, target).catch(() => undefined);
+      if (now?.id === source.id && now.repoTags.length > 1) {
+        await removeImage(docker, target).catch(() => false);
+      }
+    }
+  }
+}
+
+/** Follows a push's progress stream to its end; returns its messages. */
+function followPush(
+  docker: Docker,
+  stream: NodeJS.ReadableStream,
+  onProgress: ((progress: PushProgress) => void) | undefined,
+): Promise<StreamMessage[]> {
+  const layers = new Map<string, { current: number; total: number; done: boolean }>();
+  const report = (message: StreamMessage) => {
+    if (!onProgress || !message.id || !message.status) return;
+    const layer = layers.get(message.id) ?? { current: 0, total: 0, done: false };
+    layers.set(message.id, layer);
+    if (message.status === "Pushing") {
+      layer.current = message.progressDetail?.current ?? layer.current;
+      layer.total = message.progressDetail?.total ?? layer.total;
+    } else if (message.status === "Pushed" || message.status === "Layer already exists") {
+      layer.done = true;
+      layer.current = layer.total;
+    } else if (!["Preparing", "Waiting"].includes(message.status)) {
+      return;
+    }
+    const all = [...layers.values()];
+    onProgress({
+      layers: all.length,
+      done: all.filter((l) => l.done).length,
+      bytes: all.reduce((n, l) => n + l.current, 0),
+      total: all.reduce((n, l) => n + l.total, 0),
+    });
+  };
+  return new Promise((resolve, reject) => {
+    docker.modem.followProgress(
+      stream,
+      (error: unknown, output: StreamMessage[]) => error ? reject(error) : resolve(output),
+      report,
+    );
+  });
+}
+
+/** The registry host of an image name (Docker Hub's when its first component is no host). */
+function registryHostOf(name: string): string {
+  const slash = name.indexOf("/");
+  const first = slash === -1 ? "" : name.slice(0, slash);
+  return first.includes(".") || first.includes(":") || first === "localhost" ? first : "docker.io";
+}
+
+/** A hint for the engine's usual refusals: TLS to a plain-HTTP registry, missing credentials. */
+function hintFor(message: string): string {
+  if (/server gave HTTP response to HTTPS client/i.test(message)) {
+    return " (the engine speaks HTTPS to registries outside 127.0.0.0/8: add this one to " +
+      "`insecure-registries` in the engine's daemon.json for plain HTTP)";
+  }
+  if (/unauthorized|authentication required|no basic auth credentials/i.test(message)) {
+    return " (velora sends the `auths` credentials of $DOCKER_CONFIG/config.json, default " +
+      "~/.docker/config.json; it does not run credential helpers)";
+  }
+  return "";
 }
 
 /**

@@ -14,11 +14,14 @@ import {
   loadImageArchive,
   type LoadResult,
   pruneDanglingImages,
+  pushImage,
+  type PushProgress,
+  type PushResult,
   removeImage,
   tagImage,
 } from "../docker/images.ts";
 
-export type { ImageInfo, LoadResult };
+export type { ImageInfo, LoadResult, PushProgress, PushResult };
 
 /** Image operations of an engine. */
 export interface ImageEngine {
@@ -34,6 +37,16 @@ export interface ImageEngine {
   remove(ref: string): Promise<boolean>;
   /** Removes the engine's dangling images; returns the bytes reclaimed. */
   pruneDangling(): Promise<number>;
+  /**
+   * Pushes `image` (a tag or id) to a registry as `target`, leaving no extra tag behind.
+   * @throws {import("../docker/images.ts").ImagePushError} naming the registry.
+   */
+  push(
+    image: string,
+    target: string,
+    onProgress?: (progress: PushProgress) => void,
+    signal?: AbortSignal,
+  ): Promise<PushResult>;
   /** Free bytes on the engine's data root, when this machine can see it. */
   diskFree?(): Promise<number | undefined>;
 }
@@ -48,6 +61,8 @@ export function dockerEngine(docker: Docker): ImageEngine {
     tag: (image, ref) => tagImage(docker, image, ref),
     remove: (ref) => removeImage(docker, ref),
     pruneDangling: () => pruneDanglingImages(docker),
+    push: (image, target, onProgress, signal) =>
+      pushImage(docker, image, target, onProgress, signal),
     diskFree() {
       rootDir ??= engineInfo(docker).then((info) => info.rootDir, () => undefined);
       return dataRootFree(rootDir);

@@ -12,6 +12,10 @@
  *    byte progress lines, and for a plain tar a structure check that names a truncation.
  * 4. Tag the aliases of its instances and record, per archive, the tags and images that did not
  *    exist before (only those are removed by cleanup or by {@linkcode ImageLoader.release}).
+ * 5. With a registry, push each of its tags and aliases there (`registryImage(registry, tag)`,
+ *    see `src/registry/image_ref.ts`); a target already pushed with the same image id by this
+ *    loader is not pushed again. A push that fails fails the archive (its load stays recorded,
+ *    for cleanup).
  *
  * A failure is one line, `<source>: <reason>`, recorded for that archive; the others go on.
  *
@@ -19,6 +23,7 @@
  */
 import { createHash } from "node:crypto";
 import PQueue from "p-queue";
+import { registryImage } from "../registry/image_ref.ts";
 import {
   DEFAULT_ALIAS_TEMPLATES,
   instanceFromTags,
@@ -29,7 +34,7 @@ import { SourceCache } from "./cache.ts";
 import type { ImageEngine } from "./engine.ts";
 import type { ArchiveImage } from "./manifest.ts";
 import { probeArchive } from "./probe.ts";
-import { formatBytes } from "./progress.ts";
+import { formatBytes, progressLine } from "./progress.ts";
 import { type ImageEntry, ImageRecord } from "./record.ts";
 import { removeEntry } from "./remove.ts";
 import { sourceFor, type SourceSettings } from "./source.ts";
@@ -75,6 +80,8 @@ export interface LoaderOptions {
   abort?: AbortSignal;
   /** A transfer that receives no byte for this long fails. @default 300000 (5 minutes) */
   stallTimeoutMs?: number;
+  /** Push every loaded image's tags to this registry (`host[:port][/path]`, checked). */
+  registry?: string;
 }
 
 /** What happened to one archive. */
@@ -94,6 +101,8 @@ export interface LoadOutcome {
   probeBytes: number;
   /** `<source>: <reason>` when failed. */
   error?: string;
+  /** Tags pushed to the registry by this call (not those pushed earlier in the run). */
+  pushed?: number;
 }
 
 /** The record key of a source: a hash of the URI as given (96 bits of its SHA-256, in hex). */
@@ -166,6 +175,8 @@ export class ImageLoader {
   /** Per-instance mode: removals under way (a new load of the source waits for its removal). */
   readonly #removing = new Map<string, Promise<void>>();
   readonly #warned = new Set<string>();
+  /** Pushes of this loader by target: the image id and the push (dropped when it failed). */
+  readonly #pushes = new Map<string, { id: string; done: Promise<unknown> }>();
 
   constructor(options: LoaderOptions) {
     this.#options = options;
@@ -347,6 +358,8 @@ export class ImageLoader {
       : signal ?? this.#options.abort;
     const journal: Journal = { ids: [], tags: [], images: [] };
     this.#journals.set(key, journal);
+    let outcome: LoadOutcome;
+    let refs: Map<string, string>;
     try {
       const probed = await this.#probe(target, so, abort);
       const fetched = await this.#transfer(probed, abort);
@@ -354,7 +367,8 @@ export class ImageLoader {
       journal.tags.push(...fetched.createdTags);
       journal.images.push(...fetched.createdImages);
       const tagged = await this.#tag(target, fetched.images, journal);
-      return await this.#record(key, probed, fetched, tagged, earlier);
+      outcome = await this.#record(key, probed, fetched, tagged, earlier);
+      refs = refsOf(fetched.images, tagged.aliases);
     } catch (error) {
       if (abort?.aborted) {
         // Cut short before the record: take back what it made.
@@ -362,6 +376,85 @@ export class ImageLoader {
         throw error;
       }
       return await this.#fail(key, target, so, `${so.display}: ${failureReason(error)}`, earlier);
+    }
+    const registry = this.#options.registry;
+    return registry === undefined
+      ? outcome
+      : await this.#pushAll(key, outcome, registry, refs, abort);
+  }
+
+  /**
+   * Pushes a loaded archive's tags (ref → image id) to the registry. A failure fails the
+   * archive: recorded as failed (with what its load created, for cleanup) and logged.
+   */
+  async #pushAll(
+    key: string,
+    outcome: LoadOutcome,
+    registry: string,
+    refs: Map<string, string>,
+    signal: AbortSignal | undefined,
+  ): Promise<LoadOutcome> {
+    if (refs.size === 0) {
+      this.#log(`${outcome.source}: no tag to push to ${registry}`);
+      return { ...outcome, pushed: 0 };
+    }
+    const targets = [...refs].map(([ref, id]) => ({ id, target: registryImage(registry, ref) }));
+    this.#log(`pushing ${outcome.source} to ${registry}: ${[...refs.keys()].join(", ")}`);
+    const done: string[] = [];
+    let pushed = 0;
+    try {
+      for (const { id, target } of targets) {
+        if (await this.#pushOne(id, target, signal)) pushed++;
+        done.push(target);
+      }
+    } catch (error) {
+      if (signal?.aborted) throw error;
+      const message = failureReason(error);
+      const reason = `${outcome.source}: ${message.charAt(0).toLowerCase()}${message.slice(1)}`;
+      this.#log(`failed ${reason}`);
+      const entry = this.record.get(key)!;
+      await this.record.put(key, { ...entry, status: "failed", error: reason, pushed: done });
+      // As any failed archive: no bytes in the summary's "loaded (...)" (the record keeps them).
+      return { ...outcome, status: "failed", error: reason, pushed, bytes: 0 };
+    }
+    await this.record.put(key, { ...this.record.get(key)!, pushed: done });
+    this.#log(`pushed ${outcome.source}: ${done.join(", ")}`);
+    return { ...outcome, pushed };
+  }
+
+  /**
+   * Pushes one image to a target, unless this loader pushed (or is pushing) the same image id
+   * there already; then waits for that push. Returns whether it pushed.
+   */
+  async #pushOne(id: string, target: string, signal: AbortSignal | undefined): Promise<boolean> {
+    const earlier = this.#pushes.get(target);
+    if (earlier?.id === id) {
+      await earlier.done;
+      return false;
+    }
+    const started = performance.now();
+    let last = started;
+    const interval = this.#options.progressIntervalMs ?? 5000;
+    const done = this.#options.engine.push(id, target, (progress) => {
+      const now = performance.now();
+      if (now - last < interval) return;
+      last = now;
+      const line = progressLine(
+        `pushing ${target}`,
+        progress.bytes,
+        progress.total,
+        (now - started) / 1000,
+      );
+      this.#log(`${line}; ${progress.done} of ${progress.layers} layers there`);
+    }, signal);
+    const entry = { id, done };
+    this.#pushes.set(target, entry);
+    try {
+      await done;
+      return true;
+    } catch (error) {
+      if (this.#pushes.get(target) === entry) this.#pushes.delete(target);
+      throw error;
     }
   }
 
@@ -615,6 +708,14 @@ export function mergeTargets(targets: readonly LoadTarget[]): LoadTarget[] {
     else bySource.set(target.source, { source: target.source, instances: [...target.instances] });
   }
   return [...bySource.values()];
+}
+
+/** The tags of an archive's images and its aliases (on the first image), with their image ids. */
+function refsOf(images: readonly ArchiveImage[], aliases: readonly string[]): Map<string, string> {
+  const refs = new Map<string, string>();
+  for (const image of images) for (const tag of image.repoTags) refs.set(tag, image.id);
+  for (const alias of aliases) if (!refs.has(alias)) refs.set(alias, images[0]!.id);
+  return refs;
 }
 
 /** A journal as a record entry, for {@linkcode removeEntry}. */

@@ -41,6 +41,8 @@ export interface ImageEntry {
   bytes: number;
   /** Why it failed (one line). */
   error?: string;
+  /** Where the load-images phase pushed its tags (`registry/repo:tag`), when it has a registry. */
+  pushed?: string[];
   /** Last change. */
   updated_at: string;
 }
@@ -63,6 +65,8 @@ export interface LoadSettings {
   lookahead_disk_gb?: number;
   /** Archives loaded at once (per-instance mode: look-ahead loads at once; default 2). */
   parallel?: number;
+  /** The registry every loaded image was pushed to (`host[:port][/path]`), when there is one. */
+  registry?: string;
 }
 
 /** The whole file. */

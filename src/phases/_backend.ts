@@ -10,10 +10,14 @@ import { type JitImages, jitImages } from "../images/jit.ts";
 import { PhaseFailedError, UsageError, VeloraError } from "../errors.ts";
 import type { PhaseContext } from "../pipeline/phase.ts";
 import { BACKEND_KINDS, type BackendKind, type SandboxBackend } from "../runtime/backend.ts";
+import { registryProblem } from "../registry/image_ref.ts";
 import { openBackend } from "../runtime/open_backend.ts";
 
-/** `host[:port][/path]`, no scheme, no tag. */
-const REGISTRY = /^[A-Za-z0-9.-]+(:\d+)?(\/[a-z0-9]+([._-][a-z0-9]+)*)*$/;
+/** The `registry` key (`host[:port][/path]`), of load-images and of the sandbox phases. */
+export const registrySetting = z.string().min(1).superRefine((value, ctx) => {
+  const problem = registryProblem(value);
+  if (problem) ctx.addIssue({ code: "custom", message: problem });
+});
 
 /** The `kubernetes` table. */
 export const kubernetesSchema = z.strictObject({
@@ -33,10 +37,9 @@ export const backendKeys = {
   backend: z.enum(BACKEND_KINDS).default("docker").describe(
     "Where sandboxes and containers run: docker or kubernetes",
   ),
-  registry: z.string().regex(REGISTRY, "expected host[:port][/path], no scheme or tag")
-    .optional().describe(
-      "Registry the cluster pulls images from (kubernetes; instance images are named under it)",
-    ),
+  registry: registrySetting.optional().describe(
+    "Registry the cluster pulls images from (kubernetes; instance images are named under it)",
+  ),
   kubernetes: kubernetesSchema.optional().describe(
     "Kubernetes settings: kubeconfig, context, namespace, node_selector, image_pull_secret, ...",
   ),

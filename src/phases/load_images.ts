@@ -7,6 +7,9 @@
  * lists the failures in its summary and in `<run dir>/velora-images.json`, where infer and
  * evaluate find them ("image missing"). `fail_on_error = true` fails the phase instead.
  *
+ * With `registry`, each loaded archive's tags and aliases are pushed there too (for a Kubernetes
+ * cluster to pull); a push that fails fails that archive the same way.
+ *
  * @module
  */
 import { join, resolve } from "node:path";
@@ -26,6 +29,8 @@ import { ImageRecord, type LoadSettings } from "../images/record.ts";
 import { summarize, summaryLine } from "../images/summary.ts";
 import { expandSources, readRows, targetOfRow } from "../images/targets.ts";
 import { definePhase, phaseSchema } from "../pipeline/phase.ts";
+import { parseRegistry } from "../registry/image_ref.ts";
+import { registrySetting } from "./_backend.ts";
 
 const template = z.string().min(1).superRefine((value, ctx) => {
   const unknown = unknownPlaceholders(value);
@@ -84,6 +89,12 @@ const schema = phaseSchema("load-images", {
   fail_on_error: z.boolean().default(false).describe(
     "Fail the phase when an archive fails (default: record it and go on)",
   ),
+  registry: registrySetting.optional().describe(
+    "Push every loaded image's tags to this registry (host[:port][/path], e.g. 127.0.0.1:5000)",
+  ),
+}).refine((p) => p.registry === undefined || p.load === "all", {
+  message: '`registry` needs `load = "all"`: per-instance images are not pushed',
+  path: ["registry"],
 }).refine((p) => p.source !== undefined || p.dataset !== undefined, {
   message: "give `source` (folders, paths or URIs), `dataset` (a JSONL file), or both",
   path: ["source"],
@@ -119,6 +130,7 @@ export const loadImagesPhase = definePhase({
       : params.source;
     for (const source of await expandSources(given, cwd)) targets.push({ source, instances: [] });
 
+    const registry = params.registry === undefined ? undefined : parseRegistry(params.registry);
     const record = await ImageRecord.open(ctx.runDir);
     const settings: LoadSettings = {
       mode: params.load,
@@ -139,6 +151,7 @@ export const loadImagesPhase = definePhase({
           ? { force_path_style: params.force_path_style }
           : {}),
       },
+      ...(registry !== undefined ? { registry } : {}),
     };
     record.data.settings = settings;
     await record.save();
@@ -167,6 +180,7 @@ export const loadImagesPhase = definePhase({
       sourceTag: params.source_tag,
       rows: new Map(rows.map((row) => [row.instance_id.toLowerCase(), row])),
       ...(settings.keep_tars_dir ? { keepTarsDir: settings.keep_tars_dir } : {}),
+      ...(registry !== undefined ? { registry } : {}),
       log: (line) => ctx.log(ctx.redact(line)),
       signal: ctx.signal,
     });
@@ -177,7 +191,7 @@ export const loadImagesPhase = definePhase({
     const merged = mergeTargets(targets);
     ctx.log(`${merged.length} archives to load, ${params.parallel} at a time`);
     const outcomes = await loader.loadAll(merged, params.parallel);
-    const summary = summarize(outcomes);
+    const summary = summarize(outcomes, registry);
     ctx.result(summaryLine(summary));
     if (ctx.signal.aborted && outcomes.length < merged.length) {
       throw new InterruptedError(

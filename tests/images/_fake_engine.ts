@@ -2,7 +2,7 @@
  * An image engine in memory, for the look-ahead tests: `load` reads the whole archive (a cut
  * stream loads nothing, as Docker does), finds `manifest.json`, waits `loadMs`, then adds the
  * images and their tags. Removing the last tag of an image removes it, as `docker rmi` does.
- * Every call is logged in order, with the time.
+ * A push records the target and the image id it named (`pushed()`). Every call is logged in order.
  *
  * @module
  */
@@ -12,7 +12,7 @@ import { makeTar, manifestJson } from "./_tar.ts";
 /** The fake engine and what it saw. */
 export interface FakeEngine {
   engine: ImageEngine;
-  /** `load <tag>` (start), `loaded <tag>`, `cut <bytes>`, `remove <ref>`, in order. */
+  /** `load <tag>` (start), `loaded <tag>`, `cut <bytes>`, `remove <ref>`, `push <target>`. */
   events: string[];
   /** Image ids and their tags now. */
   images(): Map<string, Set<string>>;
@@ -20,6 +20,8 @@ export interface FakeEngine {
   idOf(ref: string): string | undefined;
   /** Tags of the archives being loaded now (known once the stream was read). */
   loading(): Set<string>;
+  /** What the registry holds: target → image id. */
+  pushed(): Map<string, string>;
   /** Adds an image that was there before the run. */
   preload(id: string, tags: string[]): void;
   /** Called when a load starts (after the stream was read), with the archive's first tag. */
@@ -28,12 +30,18 @@ export interface FakeEngine {
 
 /** A fake engine; `loadMs` is how long the engine works on a whole archive. */
 export function fakeEngine(
-  options: { loadMs?: number; diskFree?: () => number | undefined } = {},
+  options: {
+    loadMs?: number;
+    diskFree?: () => number | undefined;
+    /** The error of a push to this target, when it should fail. */
+    pushError?: (target: string) => string | undefined;
+  } = {},
 ): FakeEngine {
   const images = new Map<string, Set<string>>();
   const tags = new Map<string, string>();
   const events: string[] = [];
   const loading = new Set<string>();
+  const pushed = new Map<string, string>();
   const info = (id: string): ImageInfo => ({ id, repoTags: [...images.get(id)!] });
   const resolve = (ref: string) => images.has(ref) ? ref : tags.get(ref);
   const fake: FakeEngine = {
@@ -41,6 +49,7 @@ export function fakeEngine(
     images: () => images,
     idOf: (ref) => resolve(ref),
     loading: () => loading,
+    pushed: () => pushed,
     preload(id, list) {
       images.set(id, new Set(list));
       for (const tag of list) tags.set(tag, id);
@@ -103,6 +112,16 @@ export function fakeEngine(
         return Promise.resolve(false);
       },
       pruneDangling: () => Promise.resolve(0),
+      async push(image, target) {
+        events.push(`push ${target}`);
+        await Promise.resolve();
+        const id = resolve(image);
+        if (!id) throw new Error(`no image ${image}`);
+        const error = options.pushError?.(target);
+        if (error) throw new Error(error);
+        pushed.set(target, id);
+        return { digest: `sha256:${id.slice(7, 71)}` };
+      },
       diskFree: () => Promise.resolve(options.diskFree?.()),
     },
   };

@@ -38,6 +38,31 @@ Deno.test("load-images rejects an unknown tag placeholder and a misspelt key", a
   assert.match(typo.stderr, /unknown key "paralel" \(did you mean "parallel"\?\)/);
 });
 
+Deno.test('load-images `registry`: host[:port][/path], and only with load = "all"', async () => {
+  const scheme = await dryRun('kind = "load-images"\nsource = "t"\nregistry = "http://r.io"');
+  assert.equal(scheme.code, 2);
+  assert.equal(
+    scheme.stderr.trim(),
+    "velora: p.toml:7:1: phases[0].registry: no scheme (http://); expected a registry as " +
+      "host[:port][/path], such as 127.0.0.1:5000 or registry.example.com/team",
+  );
+  const hub = await dryRun('kind = "load-images"\nsource = "t"\nregistry = "team/images"');
+  assert.equal(hub.code, 2);
+  assert.match(hub.stderr, /phases\[0\]\.registry: "team" is not a host/);
+  const perInstance = await dryRun(
+    'kind = "load-images"\nsource = "t"\nload = "per-instance"\nregistry = "127.0.0.1:5000"',
+  );
+  assert.equal(perInstance.code, 2);
+  assert.equal(
+    perInstance.stderr.trim(),
+    'velora: p.toml:8:1: phases[0].registry: "registry" needs `load = "all"`: per-instance ' +
+      "images are not pushed",
+  );
+  const fine = await dryRun('kind = "load-images"\nsource = "t"\nregistry = "127.0.0.1:5000"');
+  assert.equal(fine.code, 0, fine.stderr);
+  assert.match(fine.stdout, /registry: 127\.0\.0\.1:5000/);
+});
+
 Deno.test("image phase kinds and their defaults appear in the resolved plan", async () => {
   const result = await dryRun(
     'kind = "preflight"\n\n[[phases]]\nkind = "load-images"\ndataset = "d.jsonl"\n\n' +
