@@ -334,10 +334,10 @@ export function buildProgram(): Command {
   alsoAs(exportOutputs, "--out <dir>", "output");
   alsoAs(exportOutputs, "--ids <ids>", "instanceIds", idList);
 
-  program
+  const sandbox = program
     .command("sandbox")
     .description("Start a sandbox from an image and type commands into its bash session")
-    .argument("<image>", "a loaded Docker image (used unchanged)")
+    .argument("<image>", "an instance image: loaded in Docker, or in --registry (used unchanged)")
     .option("--workdir <dir>", "working directory of the session", "/workspace")
     .option("--timeout <seconds>", "send ^C to a command still running after this long", Number)
     .option("--network <mode>", "none, bridge or host (unsafe: the host's 127.0.0.1)", "bridge")
@@ -345,6 +345,7 @@ export function buildProgram(): Command {
       const { sandboxCommand } = await import("./src/cli/sandbox.ts");
       await sandboxCommand(image, options);
     });
+  addBackendOptions(sandbox);
 
   program
     .command("runtime-server")

@@ -10,8 +10,6 @@
  *
  * @module
  */
-import { connect, ping } from "../docker/client.ts";
-import { imageExists } from "../docker/images.ts";
 import { UsageError } from "../errors.ts";
 import { DEFAULT_SANDBOX_NETWORK, parseNetworkMode } from "../runtime/network.ts";
 import {
@@ -20,12 +18,12 @@ import {
   type Observation,
   runAction,
 } from "../runtime/protocol.ts";
-import { Sandbox } from "../runtime/sandbox.ts";
+import { type BackendFlags, commandBackend } from "./_backend_flags.ts";
 import { withInterrupts } from "./_interrupt.ts";
 import { chunksOf, LineEditor, LineReader } from "./_line_editor.ts";
 
 /** Flags of `velora sandbox`. */
-export interface SandboxFlags {
+export interface SandboxFlags extends BackendFlags {
   workdir: string;
   /** Seconds after which a command still running is sent ^C. */
   timeout?: number;
@@ -196,15 +194,16 @@ function writeAll(file: { writeSync(p: Uint8Array): number }, text: string): voi
 /** Implements `velora sandbox`. */
 export async function sandboxCommand(image: string, flags: SandboxFlags): Promise<void> {
   const network = parseNetworkMode(flags.network ?? DEFAULT_SANDBOX_NETWORK);
-  const docker = connect();
-  await ping(docker);
-  if (!(await imageExists(docker, image))) {
+  const backend = await commandBackend(flags);
+  if (!(await backend.imageExists(image))) {
     throw new UsageError(
-      `Image "${image}" is not loaded (see "docker images" or velora images load)`,
+      backend.kind === "docker"
+        ? `Image "${image}" is not loaded (see "docker images" or velora images load)`
+        : `Image "${image}" is not in the registry ${flags.registry} (velora images load --registry)`,
     );
   }
   const started = performance.now();
-  const sandbox = await Sandbox.start(docker, {
+  const sandbox = await backend.startSandbox({
     image,
     run: `sandbox-${crypto.randomUUID()}`,
     workingDir: flags.workdir,

@@ -303,7 +303,7 @@ export class KubeBackend implements SandboxBackend {
       apiVersion: "v1",
       kind: "Pod",
       metadata: {
-        generateName: `velora-${labelValue(purpose.phase ?? "box")}-`,
+        generateName: `velora-${labelValue(purpose.phase ?? (main.install ? "sandbox" : "box"))}-`,
         labels,
         annotations: {
           "velora/run": purpose.run,

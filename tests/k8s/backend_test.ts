@@ -59,7 +59,8 @@ Deno.test({
   name: "k8s: infer runs the demo task in a pod, evaluate resolves it there, no pod is left",
   ignore,
   async fn() {
-    const env = { KUBECONFIG: requireKubeconfig() };
+    // No Docker engine at all for velora: every sandbox and evaluation must be a pod.
+    const env = { KUBECONFIG: requireKubeconfig(), DOCKER_HOST: "unix:///nonexistent/docker.sock" };
     const dir = await setUp(1);
     const backend = ["--backend", "kubernetes", "--registry", TEST_REGISTRY];
     const infer = await velora([
