@@ -196,11 +196,7 @@ export async function sandboxCommand(image: string, flags: SandboxFlags): Promis
   const network = parseNetworkMode(flags.network ?? DEFAULT_SANDBOX_NETWORK);
   const backend = await commandBackend(flags);
   if (!(await backend.imageExists(image))) {
-    throw new UsageError(
-      backend.kind === "docker"
-        ? `Image "${image}" is not loaded (see "docker images" or velora images load)`
-        : `Image "${image}" is not in the registry ${flags.registry} (velora images load --registry)`,
-    );
+    throw new UsageError(`Cannot start a sandbox: ${backend.missingImage(image)}`);
   }
   const started = performance.now();
   const sandbox = await backend.startSandbox({

@@ -341,7 +341,7 @@ export async function runMsbStage(
 async function missingImage(task: EvalTask): Promise<string | undefined> {
   if (typeof task.image !== "string") return task.image.error;
   if (await task.backend.imageExists(task.image)) return undefined;
-  return `image "${task.image}" is not loaded (velora images load, or a load-images phase)`;
+  return task.backend.missingImage(task.image);
 }
 
 interface ContainerRun {

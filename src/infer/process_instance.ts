@@ -110,8 +110,7 @@ export async function processInstance(job: InstanceJob): Promise<OutputRow> {
   if (!(await job.backend.imageExists(job.image))) {
     return errorRow(
       job,
-      `ImageMissing: image "${job.image}" is not loaded; load it with ` +
-        "`velora images load <tar|s3://|https://>` or a load-images phase",
+      `ImageMissing: ${job.backend.missingImage(job.image)}`,
     );
   }
   let lastFailure = "";

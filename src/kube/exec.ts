@@ -39,18 +39,9 @@ export async function execInPod(
   const stderr = new Collector();
   const input = stdin === undefined ? null : new PassThrough();
   let status: k8s.V1Status | undefined;
-  const exec = new kube.lib.Exec(kube.config);
-  const socket = await exec.exec(
-    kube.namespace,
-    target.pod,
-    target.container,
-    cmd,
-    stdout,
-    stderr,
-    input,
-    false,
-    (s) => status = s,
-  );
+  const socket = await startExec(kube, target, cmd, { stdout, stderr, stdin: input }, (s) => {
+    status = s;
+  });
   const closed = new Promise<void>((resolve) => {
     socket.addEventListener("close", () => resolve());
   });
@@ -96,17 +87,7 @@ export async function openPodStream(
     },
   });
   const stdin = new PassThrough();
-  const exec = new kube.lib.Exec(kube.config);
-  const socket = await exec.exec(
-    kube.namespace,
-    target.pod,
-    target.container,
-    cmd,
-    stdout,
-    null,
-    stdin,
-    false,
-  );
+  const socket = await startExec(kube, target, cmd, { stdout, stderr: null, stdin });
   socket.addEventListener("close", () => end!());
   let closed = false;
   const close = () => {
@@ -127,6 +108,27 @@ export async function openPodStream(
     },
   });
   return { readable, writable, close };
+}
+
+/** Starts an exec (no TTY) with the given streams attached; its WebSocket. */
+function startExec(
+  kube: Kube,
+  target: PodContainer,
+  cmd: string[],
+  streams: { stdout: Writable; stderr: Writable | null; stdin: PassThrough | null },
+  onStatus?: (status: k8s.V1Status) => void,
+) {
+  return new kube.lib.Exec(kube.config).exec(
+    kube.namespace,
+    target.pod,
+    target.container,
+    cmd,
+    streams.stdout,
+    streams.stderr,
+    streams.stdin,
+    false,
+    onStatus,
+  );
 }
 
 /** A writable sink that keeps every chunk, decoded once at the end. */

@@ -180,10 +180,12 @@ export const inferPhase = definePhase({
     const present = new Set<string>();
     for (const image of wanted) if (await backend.imageExists(image)) present.add(image);
     if (present.size === 0 && !jit.active) {
-      const first = wanted[0] ?? [...imageErrors.values()][0] ?? "none";
+      const first = wanted[0] === undefined
+        ? [...imageErrors.values()][0] ?? "none"
+        : backend.missingImage(wanted[0]);
       throw new PhaseFailedError(
-        `None of the ${wanted.length} images of the selected instances is loaded (first: ${first}); ` +
-          "load them with `velora images load` or a load-images phase",
+        `None of the ${wanted.length} images of the selected instances is available ` +
+          `(first: ${first})`,
       );
     }
 

@@ -112,6 +112,8 @@ export interface SandboxBackend {
   ping(): Promise<void>;
   /** Whether `image` (as the dataset names it) can be started here. */
   imageExists(image: string): Promise<boolean>;
+  /** Why `image` cannot be started and how to make it available, for an error message. */
+  missingImage(image: string): string;
   /** Starts a sandbox and waits until its server answers; a failed start leaves nothing. */
   startSandbox(options: SandboxOptions): Promise<RunningSandbox>;
   /** Starts a box; a failed start leaves nothing. */

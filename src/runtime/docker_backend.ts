@@ -38,6 +38,11 @@ export class DockerBackend implements SandboxBackend {
     return imageExists(this.docker, image);
   }
 
+  missingImage(image: string): string {
+    return `image "${image}" is not loaded; load it with ` +
+      "`velora images load <tar|s3://|https://>` or a load-images phase";
+  }
+
   startSandbox(options: SandboxOptions): Promise<RunningSandbox> {
     return Sandbox.start(this.docker, options);
   }

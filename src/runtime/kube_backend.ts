@@ -124,6 +124,13 @@ export class KubeBackend implements SandboxBackend {
     }
   }
 
+  missingImage(image: string): string {
+    const registry = this.settings.registry;
+    return `image "${image}" is not in the registry as "${this.imageName(image)}"; push it with ` +
+      `\`velora images load <tar|s3://|https://> --registry ${registry}\` or a load-images phase ` +
+      "with `registry`";
+  }
+
   async startSandbox(options: SandboxOptions): Promise<RunningSandbox> {
     const network = refuseHost(options.network ?? "bridge");
     const runtime = await this.#runtimeImage();

@@ -1,6 +1,6 @@
 /** The parts of the Kubernetes backend that need no cluster (tests/k8s/ has the rest). */
 import assert from "node:assert/strict";
-import { labelValue } from "../../src/runtime/kube_backend.ts";
+import { KubeBackend, labelValue } from "../../src/runtime/kube_backend.ts";
 import { describeRunner } from "../../src/runtime/inject.ts";
 import { BOOT_DIR, installCommand, runtimeImageFiles } from "../../src/runtime/runtime_image.ts";
 import { planInjection } from "../../src/runtime/inject.ts";
@@ -101,6 +101,38 @@ Deno.test('backend = "kubernetes" without registry fails when the pipeline loads
       /p\.toml:\d+:\d+: phases\[0\]\.registry: required with "backend" = "kubernetes"/,
     );
     assert.equal(result.stderr.trim().split("\n").length, 1);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("a missing image on Kubernetes names its registry name and how to push it", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const kubeconfig = `${dir}/config`;
+    await Deno.writeTextFile(
+      kubeconfig,
+      [
+        "apiVersion: v1",
+        "kind: Config",
+        "clusters: [{name: c, cluster: {server: 'https://127.0.0.1:1'}}]",
+        "users: [{name: u, user: {token: t}}]",
+        "contexts: [{name: x, context: {cluster: c, user: u, namespace: team}}]",
+        "current-context: x",
+      ].join("\n"),
+    );
+    const backend = await KubeBackend.open({ kubeconfig, registry: "reg.example:5000/ml" });
+    assert.equal(backend.where, "kubernetes x/team (https://127.0.0.1:1)");
+    assert.equal(
+      backend.missingImage("docker.io/org/img:1"),
+      'image "docker.io/org/img:1" is not in the registry as "reg.example:5000/ml/org/img:1"; ' +
+        "push it with `velora images load <tar|s3://|https://> --registry reg.example:5000/ml` " +
+        "or a load-images phase with `registry`",
+    );
+    await assert.rejects(
+      KubeBackend.open({ kubeconfig, registry: "r:1", context: "nope" }),
+      /kubernetes\.context: "nope" is not in the kubeconfig \(contexts: x\)/,
+    );
   } finally {
     await Deno.remove(dir, { recursive: true });
   }

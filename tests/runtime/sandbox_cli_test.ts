@@ -34,7 +34,7 @@ Deno.test({
   async fn() {
     const out = await velora(["sandbox", "velora-no-such-image:none"]);
     assert.equal(out.code, 2);
-    assert.match(out.stderr, /Image "velora-no-such-image:none" is not loaded/);
+    assert.match(out.stderr, /image "velora-no-such-image:none" is not loaded/);
   },
 });
 
