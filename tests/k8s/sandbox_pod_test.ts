@@ -13,103 +13,128 @@ import {
   pushToTestRegistry,
   requireKubeconfig,
   TEST_REGISTRY,
+  withNamespace,
 } from "../support/k8s.ts";
 import { REPO_ROOT } from "../support/demo_image.ts";
 import { waitFor } from "../support/velora.ts";
 
 const ignore = ignoreWithoutK8s() || await ignoreWithoutDocker();
 
-async function backend(): Promise<KubeBackend> {
+async function backend(namespace: string): Promise<KubeBackend> {
   await pushToTestRegistry(BASE_IMAGE);
-  return await KubeBackend.open({ kubeconfig: requireKubeconfig(), registry: TEST_REGISTRY });
+  return await KubeBackend.open({
+    kubeconfig: requireKubeconfig(),
+    registry: TEST_REGISTRY,
+    namespace,
+  });
 }
 
 Deno.test({
   name:
     "k8s: a sandbox pod has no cluster credentials and a read-only /velora; a box runs and takes files",
   ignore,
-  async fn() {
-    const kube = await backend();
-    const run = uniqueRunLabel("k8s-pod");
-    await using sandbox = await kube.startSandbox({ image: BASE_IMAGE, run, phase: "infer" });
-    const token = await sandbox.run(
-      "ls /var/run/secrets/kubernetes.io/serviceaccount 2>&1; echo rc=$?",
-    );
-    assert.match(token.content, /No such file or directory[\s\S]*rc=2/);
-    const write = await sandbox.run("touch /velora/x 2>&1; echo rc=$?");
-    assert.match(write.content, /Read-only file system[\s\S]*rc=1/);
-    assert.match((await sandbox.run("pwd")).content, /^\/workspace/);
+  fn: () =>
+    withNamespace(async (namespace) => {
+      const kube = await backend(namespace);
+      const run = uniqueRunLabel("k8s-pod");
+      await using sandbox = await kube.startSandbox({ image: BASE_IMAGE, run, phase: "infer" });
+      const token = await sandbox.run(
+        "ls /var/run/secrets/kubernetes.io/serviceaccount 2>&1; echo rc=$?",
+      );
+      assert.match(token.content, /No such file or directory[\s\S]*rc=2/);
+      const write = await sandbox.run("touch /velora/x 2>&1; echo rc=$?");
+      assert.match(write.content, /Read-only file system[\s\S]*rc=1/);
+      assert.match((await sandbox.run("pwd")).content, /^\/workspace/);
 
-    const box = await kube.startBox({
-      image: BASE_IMAGE,
-      purpose: { run, phase: "evaluate" },
-      network: "none",
-    });
-    try {
-      await box.putFiles([{
-        path: "/eval/a b/run.sh",
-        content: "echo out; echo err >&2; exit 7\n",
-        mode: 0o755,
-      }]);
-      const result = await box.exec(["bash", "/eval/a b/run.sh"]);
-      assert.deepEqual(result, { exitCode: 7, stdout: "out\n", stderr: "err\n" });
-      assert.deepEqual(await box.state(), {
-        running: true,
-        oomKilled: false,
-        exitCode: 0,
-        error: "",
+      const box = await kube.startBox({
+        image: BASE_IMAGE,
+        purpose: { run, phase: "evaluate" },
+        network: "none",
       });
-      const labels = await kubectl(["get", "pod", box.id, "-o", "jsonpath={.metadata.labels}"]);
-      assert.equal(JSON.parse(labels.stdout)["velora.network"], "none");
-    } finally {
-      await box.remove();
-    }
-    assert.equal(await box.state(), null);
-    await sandbox.close();
-    assert.deepEqual(await kube.reap(run), []);
-  },
+      try {
+        await box.putFiles([{
+          path: "/eval/a b/run.sh",
+          content: "echo out; echo err >&2; exit 7\n",
+          mode: 0o755,
+        }]);
+        const result = await box.exec(["bash", "/eval/a b/run.sh"]);
+        assert.deepEqual(result, { exitCode: 7, stdout: "out\n", stderr: "err\n" });
+        assert.deepEqual(await box.state(), {
+          running: true,
+          oomKilled: false,
+          exitCode: 0,
+          error: "",
+        });
+        const labels = await kubectl([
+          "get",
+          "pod",
+          "-n",
+          namespace,
+          box.id,
+          "-o",
+          "jsonpath={.metadata.labels}",
+        ]);
+        assert.equal(JSON.parse(labels.stdout)["velora.network"], "none");
+      } finally {
+        await box.remove();
+      }
+      assert.equal(await box.state(), null);
+      await sandbox.close();
+      assert.deepEqual(await kube.reap(run), []);
+    }),
 });
 
 Deno.test({
   name: "k8s: the sandbox of a velora killed with SIGKILL stops within its owner timeout",
   ignore,
-  async fn() {
-    const kube = await backend();
-    const run = uniqueRunLabel("k8s-owner");
-    const script = `
+  fn: () =>
+    withNamespace(async (namespace) => {
+      const kube = await backend(namespace);
+      const run = uniqueRunLabel("k8s-owner");
+      const script = `
       import { KubeBackend } from "${REPO_ROOT}src/runtime/kube_backend.ts";
-      const kube = await KubeBackend.open({ kubeconfig: "${requireKubeconfig()}", registry: "${TEST_REGISTRY}" });
+      const kube = await KubeBackend.open({ kubeconfig: "${requireKubeconfig()}", registry: "${TEST_REGISTRY}", namespace: "${namespace}" });
       await kube.startSandbox({ image: "${BASE_IMAGE}", run: "${run}", ownerTimeoutSeconds: 3 });
       console.log("ready");
       await new Promise(() => {});
     `;
-    const child = new Deno.Command(Deno.execPath(), {
-      args: ["eval", "--config", `${REPO_ROOT}deno.json`, script],
-      stdout: "piped",
-      stderr: "inherit",
-    }).spawn();
-    const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
-    assert.match((await reader.read()).value ?? "", /ready/);
-    child.kill("SIGKILL");
-    await child.status;
-    reader.releaseLock();
-    await child.stdout.cancel().catch(() => {});
+      const child = new Deno.Command(Deno.execPath(), {
+        args: ["eval", "--config", `${REPO_ROOT}deno.json`, script],
+        stdout: "piped",
+        stderr: "inherit",
+      }).spawn();
+      const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
+      assert.match((await reader.read()).value ?? "", /ready/);
+      child.kill("SIGKILL");
+      await child.status;
+      reader.releaseLock();
+      await child.stdout.cancel().catch(() => {});
 
-    const selector = `${LABEL_RUN}=${labelValue(run)}`;
-    const phase = async () =>
-      (await kubectl(["get", "pods", "-l", selector, "-o", "jsonpath={.items[*].status.phase}"]))
-        .stdout;
-    assert.equal(await phase(), "Running");
-    // The server exits (code 3) once no heartbeat came for 3 s: the pod fails and stops.
-    await waitFor(
-      "the server to stop without heartbeats",
-      async () => (await phase()) === "Failed",
-      30_000,
-    );
-    const pod = (await kubectl(["get", "pods", "-l", selector, "-o", "name"])).stdout.trim();
-    const logs = await kubectl(["logs", pod, "-c", "main"]);
-    assert.match(logs.stdout + logs.stderr, /no request from its owner .*--owner-timeout 3/);
-    assert.equal((await kube.reap(run)).length, 1);
-    assert.equal(await phase(), "");
-  },
+      const selector = `${LABEL_RUN}=${labelValue(run)}`;
+      const phase = async () =>
+        (await kubectl([
+          "get",
+          "pods",
+          "-n",
+          namespace,
+          "-l",
+          selector,
+          "-o",
+          "jsonpath={.items[*].status.phase}",
+        ]))
+          .stdout;
+      assert.equal(await phase(), "Running");
+      // The server exits (code 3) once no heartbeat came for 3 s: the pod fails and stops.
+      await waitFor(
+        "the server to stop without heartbeats",
+        async () => (await phase()) === "Failed",
+        30_000,
+      );
+      const pod = (await kubectl(["get", "pods", "-n", namespace, "-l", selector, "-o", "name"]))
+        .stdout.trim();
+      const logs = await kubectl(["logs", "-n", namespace, pod, "-c", "main"]);
+      assert.match(logs.stdout + logs.stderr, /no request from its owner .*--owner-timeout 3/);
+      assert.equal((await kube.reap(run)).length, 1);
+      assert.equal(await phase(), "");
+    }),
 });

@@ -115,6 +115,12 @@ export async function pushToTestRegistry(image: string): Promise<string> {
       throw new Error(`docker ${args.join(" ")}: ${new TextDecoder().decode(out.stderr).trim()}`);
     }
   };
+  // Test files run in parallel and push the same images: one tag, push and untag at a time.
+  using lock = await Deno.open(`${Deno.env.get("TMPDIR") ?? "/tmp"}/velora-test-registry.lock`, {
+    create: true,
+    write: true,
+  });
+  await lock.lock(true);
   await run(["tag", image, target]);
   try {
     await run(["push", "--quiet", target]);
@@ -124,8 +130,31 @@ export async function pushToTestRegistry(image: string): Promise<string> {
   return target;
 }
 
-/** Names of the pods in the test cluster's default namespace that carry velora's labels. */
-export async function veloraPods(): Promise<string[]> {
-  const { stdout } = await kubectl(["get", "pods", "-l", "velora.run", "-o", "name"]);
+/** Names of the pods in `namespace` that carry velora's labels. */
+export async function veloraPods(namespace: string): Promise<string[]> {
+  const { stdout } = await kubectl([
+    "get",
+    "pods",
+    "-n",
+    namespace,
+    "-l",
+    "velora.run",
+    "-o",
+    "name",
+  ]);
   return stdout.split("\n").filter(Boolean);
+}
+
+/**
+ * Runs `fn` with a namespace of its own (test files run in parallel: what one asserts about its
+ * pods must not see another's), deleted afterwards with whatever is left in it.
+ */
+export async function withNamespace(fn: (namespace: string) => Promise<void>): Promise<void> {
+  const namespace = `velora-test-${crypto.randomUUID().slice(0, 8)}`;
+  await kubectl(["create", "namespace", namespace]);
+  try {
+    await fn(namespace);
+  } finally {
+    await kubectl(["delete", "namespace", namespace, "--wait=false"], { check: false });
+  }
 }
