@@ -77,6 +77,8 @@ export const NO_NETWORK_POLICY = "velora-no-network";
 
 /** The container of a pod that runs the instance image. */
 const MAIN = "main";
+/** How long a pod may take to run: scheduling and pulling a multi-GB instance image included. */
+const POD_START_TIMEOUT_MS = 900_000;
 /** Where the init container writes velora's files (the volume the main container mounts). */
 const INSTALL_TARGET = "/velora-install";
 
@@ -169,10 +171,9 @@ export class KubeBackend implements SandboxBackend {
       RELAY_WAIT_SECONDS,
     );
     const client = new RuntimeClient(relay.url, sessionKey);
-    const timeoutMs = options.readyTimeoutMs ?? 300_000;
     try {
-      await waitForPod(this.kube, name, MAIN, timeoutMs);
-      await untilAlive(client, name, timeoutMs);
+      await waitForPod(this.kube, name, MAIN, options.readyTimeoutMs ?? POD_START_TIMEOUT_MS);
+      await untilAlive(client, name, options.readyTimeoutMs ?? 120_000);
       relay.serverReady();
     } catch (error) {
       relay.close();
@@ -197,7 +198,7 @@ export class KubeBackend implements SandboxBackend {
     });
     const name = await createPod(this.kube, pod);
     try {
-      await waitForPod(this.kube, name, MAIN, 300_000);
+      await waitForPod(this.kube, name, MAIN, POD_START_TIMEOUT_MS);
     } catch (error) {
       await deletePod(this.kube, name).catch(() => {});
       throw error;
