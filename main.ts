@@ -64,7 +64,14 @@ function addBackendOptions(command: Command<any, any, any>) {
     .option("--registry <host:port>", "registry the cluster pulls images from (kubernetes)")
     .option("--namespace <name>", "Kubernetes namespace (default: the kubeconfig context's)")
     .option("--kube-context <name>", "kubeconfig context (default: its current one)")
-    .option("--kubeconfig <file>", "kubeconfig file (default: $KUBECONFIG, ~/.kube/config)");
+    .option("--kubeconfig <file>", "kubeconfig file (default: $KUBECONFIG, ~/.kube/config)")
+    .option(
+      "--engine <url[=capacity]>",
+      "a Docker engine to use (repeatable; unix:///path, tcp://host:port, ssh://user@host; " +
+        "capacity: containers at once, default 4)",
+      collect,
+      [],
+    );
 }
 const idList = (value: string) => value.split(",").map((s) => s.trim()).filter(Boolean);
 

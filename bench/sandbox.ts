@@ -28,7 +28,7 @@ const image = Deno.env.get("VELORA_TEST_BASE_IMAGE") ?? "velora-test-base:bookwo
 const count = Number(args[0] ?? 50);
 const docker = connect();
 const run = `bench-${crypto.randomUUID()}`;
-const networks = ownNetwork ? undefined : new SandboxNetworks(docker, { run });
+const networks = ownNetwork ? undefined : new SandboxNetworks({ run });
 const ready: number[] = [];
 const roundTrip: number[] = [];
 

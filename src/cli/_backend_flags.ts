@@ -1,10 +1,11 @@
 /**
- * `--backend`, `--registry`, `--namespace`, `--kube-context` and `--kubeconfig` of the commands
- * that start sandboxes or evaluation containers (infer, evaluate, validate, derive): as a phase
- * table's keys, or as an open backend for the commands that are not phases.
+ * `--backend`, `--registry`, `--namespace`, `--kube-context`, `--kubeconfig` and `--engine` of the
+ * commands that start sandboxes or evaluation containers (infer, evaluate, validate, derive): as a
+ * phase table's keys, or as an open backend for the commands that are not phases.
  *
  * @module
  */
+import { type EngineSetting, parseEngineUrl } from "../docker/engines.ts";
 import { UsageError } from "../errors.ts";
 import { parseRegistry } from "../registry/image_ref.ts";
 import type { SandboxBackend } from "../runtime/backend.ts";
@@ -17,12 +18,20 @@ export interface BackendFlags {
   namespace?: string;
   kubeContext?: string;
   kubeconfig?: string;
+  /** `--engine <url>[=<capacity>]`, repeated. */
+  engine?: string[];
 }
 
 /** How the phase keys read as flags in messages. */
-export const BACKEND_LABELS = { backend: "--backend", registry: "--registry" };
+export const BACKEND_LABELS = { backend: "--backend", registry: "--registry", engines: "--engine" };
 
-/** The phase keys of the flags (`backend`, `registry`, `kubernetes`). */
+/** One `--engine` value: `<url>` or `<url>=<capacity>`. */
+export function engineFlag(value: string): EngineSetting {
+  const split = /^(.*)=(\d+)$/.exec(value);
+  return split ? { url: split[1]!, capacity: Number(split[2]) } : { url: value };
+}
+
+/** The phase keys of the flags (`backend`, `registry`, `kubernetes`, `engines`). */
 export function backendTable(flags: BackendFlags): Record<string, unknown> {
   const kubernetes = {
     ...(flags.namespace ? { namespace: flags.namespace } : {}),
@@ -33,6 +42,7 @@ export function backendTable(flags: BackendFlags): Record<string, unknown> {
     backend: flags.backend,
     registry: flags.registry,
     kubernetes: Object.keys(kubernetes).length > 0 ? kubernetes : undefined,
+    engines: flags.engine?.length ? flags.engine.map(engineFlag) : undefined,
   };
 }
 
@@ -43,7 +53,20 @@ export function commandBackend(flags: BackendFlags): Promise<SandboxBackend> {
       "--backend kubernetes needs --registry <host:port>: the registry the cluster pulls images from",
     );
   }
+  const engines = (flags.engine ?? []).map(engineFlag);
+  if (engines.length > 0 && flags.backend === "kubernetes") {
+    throw new UsageError("--engine is for --backend docker (the cluster places the pods)");
+  }
+  for (const engine of engines) {
+    try {
+      parseEngineUrl(engine.url);
+    } catch (error) {
+      throw new UsageError(`--engine: ${(error as Error).message}`);
+    }
+    if (engine.capacity === 0) throw new UsageError(`--engine "${engine.url}=0": capacity 0`);
+  }
   return openBackend({
+    ...(engines.length > 0 ? { engines, enginesLabel: "--engine" } : {}),
     backend: flags.backend ?? "docker",
     ...(flags.registry ? { registry: parseRegistry(flags.registry) } : {}),
     kubernetes: {

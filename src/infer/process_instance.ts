@@ -161,6 +161,7 @@ async function attemptInstance(
     ...(settings.cpus === undefined ? {} : { cpus: settings.cpus }),
     ...(settings.pidsLimit === undefined ? {} : { pidsLimit: settings.pidsLimit }),
   });
+  if (sandbox.where) job.log(`Sandbox running on ${sandbox.where}`);
   const workspace = await prepareWorkspace(sandbox, instance, settings.repoPath);
   job.log(`Workspace ready at ${workspace}; running ${settings.agentClass}`);
   const result = await runEpisode({

@@ -1,15 +1,22 @@
 /**
  * The backend keys shared by the phases that start sandboxes or evaluation containers (`backend`,
- * `registry`, `kubernetes = { ... }`), and opening the backend they name inside a phase.
+ * `registry`, `kubernetes = { ... }`, `engines = [...]`), and opening the backend they name inside
+ * a phase.
  *
  * @module
  */
 import { z } from "zod";
 import { connect } from "../docker/client.ts";
+import {
+  DEFAULT_ENGINE_CAPACITY,
+  ENGINE_URL_FORMS,
+  EngineUrlError,
+  parseEngineUrl,
+} from "../docker/engines.ts";
 import { type JitImages, jitImages } from "../images/jit.ts";
 import { PhaseFailedError, UsageError, VeloraError } from "../errors.ts";
 import type { PhaseContext } from "../pipeline/phase.ts";
-import { BACKEND_KINDS, type BackendKind, type SandboxBackend } from "../runtime/backend.ts";
+import { BACKEND_KINDS, type SandboxBackend } from "../runtime/backend.ts";
 import { registryProblem } from "../registry/image_ref.ts";
 import { openBackend } from "../runtime/open_backend.ts";
 
@@ -32,6 +39,29 @@ export const kubernetesSchema = z.strictObject({
   memory_request: z.string().optional().describe('Memory request per pod (default "256Mi")'),
 });
 
+/** One engine of the `engines` array. */
+export const engineSchema = z.strictObject({
+  url: z.string().describe(ENGINE_URL_FORMS),
+  capacity: z.number().int().positive().default(DEFAULT_ENGINE_CAPACITY).describe(
+    "Sandboxes or containers it runs at once",
+  ),
+  tls: z.strictObject({
+    ca: z.string().describe("CA certificate file"),
+    cert: z.string().describe("Client certificate file"),
+    key: z.string().describe("Client key file"),
+  }).optional().describe("TLS certificate files (tcp engines)"),
+}).superRefine((engine, ctx) => {
+  try {
+    const address = parseEngineUrl(engine.url);
+    if (engine.tls && address.protocol !== "tcp") {
+      ctx.addIssue({ code: "custom", path: ["tls"], message: "only for tcp:// engines" });
+    }
+  } catch (error) {
+    if (!(error instanceof EngineUrlError)) throw error;
+    ctx.addIssue({ code: "custom", path: ["url"], message: error.reason });
+  }
+});
+
 /** The keys, spread into a phase's schema. */
 export const backendKeys = {
   backend: z.enum(BACKEND_KINDS).default("docker").describe(
@@ -43,6 +73,9 @@ export const backendKeys = {
   kubernetes: kubernetesSchema.optional().describe(
     "Kubernetes settings: kubeconfig, context, namespace, node_selector, image_pull_secret, ...",
   ),
+  engines: z.array(engineSchema).min(1).optional().describe(
+    "Several Docker engines instead of DOCKER_HOST: [{ url, capacity, tls }] (docker)",
+  ),
 };
 
 /** The values of {@linkcode backendKeys}. */
@@ -50,10 +83,21 @@ export interface BackendParams {
   backend: z.infer<typeof backendKeys.backend>;
   registry?: string | undefined;
   kubernetes?: z.infer<typeof kubernetesSchema> | undefined;
+  engines?: z.infer<typeof engineSchema>[] | undefined;
 }
 
-/** The rule between the keys, for a phase schema's `superRefine`: Kubernetes needs a registry. */
+/**
+ * The rules between the keys, for a phase schema's `superRefine`: Kubernetes needs a registry;
+ * `engines` are Docker's.
+ */
 export function refineBackend(params: BackendParams, ctx: z.RefinementCtx): void {
+  if (params.engines && params.backend !== "docker") {
+    ctx.addIssue({
+      code: "custom",
+      path: ["engines"],
+      message: 'only with `backend` = "docker" (the cluster places the pods)',
+    });
+  }
   if (params.backend === "kubernetes" && !params.registry) {
     ctx.addIssue({
       code: "custom",
@@ -66,7 +110,8 @@ export function refineBackend(params: BackendParams, ctx: z.RefinementCtx): void
 
 /**
  * Opens the phase's backend; a backend that does not answer fails the phase with its one line.
- * With Kubernetes, the second ^C deletes this process's pods.
+ * With Kubernetes or `engines`, the second ^C removes this process's pods or containers there (the
+ * command's own cleanup covers the default engine).
  */
 export async function phaseBackend(
   params: BackendParams,
@@ -91,30 +136,43 @@ export async function phaseBackend(
           },
         }
         : {}),
+      ...(params.engines
+        ? {
+          engines: params.engines.map(({ url, capacity, tls }) => ({
+            url,
+            capacity,
+            ...(tls ? { tls } : {}),
+          })),
+        }
+        : {}),
     }, ctx.log);
   } catch (error) {
     if (error instanceof UsageError || !(error instanceof VeloraError)) throw error;
     throw new PhaseFailedError(error.message, { cause: error });
   }
-  if (backend.kind !== "docker") ctx.onStopNow?.(() => backend.reapOwned());
+  if (backend.kind !== "docker" || params.engines) ctx.onStopNow?.(() => backend.reapOwned());
   return backend;
 }
 
 /**
  * The run's per-instance image loading (`load = "per-instance"`), which only the Docker backend
- * has: a cluster pulls from the registry, so with Kubernetes such a run fails at once.
+ * with one engine has: a cluster pulls from the registry, so with Kubernetes such a run fails at
+ * once, and so it does with `engines` (the images would load into the default engine only).
  */
 export async function instanceImages(
-  backend: BackendKind,
+  params: Pick<BackendParams, "backend" | "engines">,
   ctx: PhaseContext,
   dataset: string,
 ): Promise<JitImages> {
   const jit = await jitImages(ctx.runDir, connect(), dataset, ctx.log, ctx.signal, ctx);
-  if (jit.active && backend !== "docker") {
+  if (jit.active && (params.backend !== "docker" || params.engines)) {
     await jit[Symbol.asyncDispose]();
     throw new PhaseFailedError(
-      'load = "per-instance" needs backend = "docker": with Kubernetes, load the images once ' +
-        "with a `registry` so the cluster pulls them",
+      params.engines
+        ? 'load = "per-instance" needs one Docker engine: with `engines`, load the images into ' +
+          "each engine first"
+        : 'load = "per-instance" needs backend = "docker": with Kubernetes, load the images once ' +
+          "with a `registry` so the cluster pulls them",
     );
   }
   return jit;

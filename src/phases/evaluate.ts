@@ -84,7 +84,7 @@ export const evaluatePhase = definePhase({
     const datasetPath = params.dataset
       ? resolve(params.dataset)
       : await inferDatasetPath(files[0]!) ?? files[0]!;
-    await using jit = await instanceImages(params.backend, ctx, datasetPath);
+    await using jit = await instanceImages(params, ctx, datasetPath);
     let total = 0;
     let resolved = 0;
     let infraErrors = 0;

@@ -173,7 +173,7 @@ export const inferPhase = definePhase({
 
     const backend = await phaseBackend(params, ctx);
     ctx.log(`sandboxes run on ${backend.where}`);
-    await using jit = await instanceImages(params.backend, ctx, dataset);
+    await using jit = await instanceImages(params, ctx, dataset);
     const wanted = [
       ...new Set(selected.map((id) => images.get(id)).filter((i) => i !== undefined)),
     ];

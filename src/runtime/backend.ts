@@ -4,7 +4,7 @@
  * unchanged instance image and reaches its runtime server, starts a bare "box" for an evaluation
  * (exec, files in, state), and removes what a run or this process left, by label.
  *
- * Backends: Docker (`docker_backend.ts`, one engine or several) and Kubernetes
+ * Backends: Docker (`docker_backend.ts`, one engine; `engine_pool.ts`, several) and Kubernetes
  * (`kube_backend.ts`, a pod per sandbox or box).
  *
  * @module
@@ -67,6 +67,8 @@ export interface RunningSandbox extends AsyncDisposable {
   readonly client: RuntimeClient;
   /** The server's address on this machine. */
   readonly url: string;
+  /** The engine it runs on, where the backend has several (for logs). */
+  readonly where?: string;
   /** Runs a bash command in the sandbox's persistent session. */
   run(command: string, options?: RunOptions): Promise<Observation>;
   /** Runs any action. */

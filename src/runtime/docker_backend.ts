@@ -66,7 +66,7 @@ export class DockerBackend implements SandboxBackend {
   }
 
   sharedNetworks(run: string): SandboxNetworks {
-    return new SandboxNetworks(this.docker, { run });
+    return new SandboxNetworks({ run });
   }
 
   reap(run: string): Promise<string[]> {

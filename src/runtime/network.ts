@@ -68,40 +68,44 @@ export interface SandboxNetworksOptions {
 }
 
 /**
- * The shared network namespaces of a run's sandboxes, one holder per mode, started on first use
- * and removed by {@linkcode SandboxNetworks.close} (or when this process exits). A holder uses
- * the first sandbox's image until closed: do not share across images that are removed while the
- * run goes on (per-instance image loading).
+ * The shared network namespaces of a run's sandboxes, one holder per engine and mode, started on
+ * first use and removed by {@linkcode SandboxNetworks.close} (or when this process exits). A
+ * holder uses the first sandbox's image until closed: do not share across images that are
+ * removed while the run goes on (per-instance image loading).
  */
 export class SandboxNetworks implements AsyncDisposable {
-  readonly #holders = new Map<"none" | "bridge", Promise<Holder>>();
+  readonly #holders = new Map<Docker, Map<"none" | "bridge", Promise<Holder>>>();
   #closed = false;
 
-  constructor(readonly docker: Docker, readonly options: SandboxNetworksOptions) {}
+  constructor(readonly options: SandboxNetworksOptions) {}
 
   /**
-   * A port in the namespace of `mode`. When there is none yet, or the last one is gone, a holder
-   * is started from `image`, running the relay as `relay` says (`planRelay`).
+   * A port in the namespace of `mode` on the engine of `docker`. When there is none yet, or the
+   * last one is gone, a holder is started from `image`, running the relay as `relay` says
+   * (`planRelay`).
    */
   async lease(
+    docker: Docker,
     mode: "none" | "bridge",
     image: string,
     relay: Injection,
   ): Promise<NetworkLease> {
     if (this.#closed) throw new Error("SandboxNetworks is closed");
-    let pending = this.#holders.get(mode);
+    let holders = this.#holders.get(docker);
+    if (!holders) this.#holders.set(docker, holders = new Map());
+    let pending = holders.get(mode);
     if (pending) {
       const current = await pending.catch(() => undefined);
       if (!current || current.mux.over) {
-        if (this.#holders.get(mode) === pending) this.#holders.delete(mode);
+        if (holders.get(mode) === pending) holders.delete(mode);
         pending = undefined;
       }
     }
     if (!pending) {
-      pending = this.#startHolder(mode, image, relay);
-      this.#holders.set(mode, pending);
+      pending = this.#startHolder(docker, mode, image, relay);
+      holders.set(mode, pending);
       pending.catch(() => {
-        if (this.#holders.get(mode) === pending) this.#holders.delete(mode);
+        if (holders.get(mode) === pending) holders.delete(mode);
       });
     }
     const holder = await pending;
@@ -123,7 +127,7 @@ export class SandboxNetworks implements AsyncDisposable {
 
   /** Whether the holder of a lease is gone (its sandboxes then cannot start). */
   async isGone(lease: NetworkLease): Promise<boolean> {
-    for (const pending of this.#holders.values()) {
+    for (const pending of this.#all()) {
       const holder = await pending.catch(() => undefined);
       if (holder?.container.id === lease.holder.id) return holder.mux.over;
     }
@@ -133,7 +137,7 @@ export class SandboxNetworks implements AsyncDisposable {
   /** Removes the holders. Sandboxes still in them keep their network until they are removed. */
   async close(): Promise<void> {
     this.#closed = true;
-    const holders = [...this.#holders.values()];
+    const holders = this.#all();
     this.#holders.clear();
     await Promise.all(holders.map(async (pending) => {
       const holder = await pending.catch(() => undefined);
@@ -147,7 +151,16 @@ export class SandboxNetworks implements AsyncDisposable {
     await this.close();
   }
 
-  async #startHolder(mode: "none" | "bridge", image: string, relay: Injection): Promise<Holder> {
+  #all(): Promise<Holder>[] {
+    return [...this.#holders.values()].flatMap((holders) => [...holders.values()]);
+  }
+
+  async #startHolder(
+    docker: Docker,
+    mode: "none" | "bridge",
+    image: string,
+    relay: Injection,
+  ): Promise<Holder> {
     const spec = {
       image,
       // Not a sandbox: no `velora.phase` label (what looks for a phase's sandboxes skips it).
@@ -166,7 +179,7 @@ export class SandboxNetworks implements AsyncDisposable {
     };
     // Attached before the start: the relay never sees an end of its stdin it should not.
     let mux: RelayMux | undefined;
-    const container = await startContainer(this.docker, spec, async (created) => {
+    const container = await startContainer(docker, spec, async (created) => {
       mux = new RelayMux(await attachStdio(created));
     });
     return { container, mux: mux!, ports: new Set() };

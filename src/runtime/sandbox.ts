@@ -19,7 +19,7 @@
  *
  * @module
  */
-import type { Docker } from "../docker/client.ts";
+import { type Docker, ping } from "../docker/client.ts";
 import {
   type Container,
   type ContainerWatch,
@@ -105,7 +105,7 @@ export class Sandbox implements RunningSandbox {
     const cache = await serverCache(docker, options.image, runner);
     for (let attempt = 1;; attempt++) {
       const lease = shared && network !== "host"
-        ? await shared.lease(network, options.image, planRelay(runner, cache))
+        ? await shared.lease(docker, network, options.image, planRelay(runner, cache))
         : undefined;
       try {
         return await Sandbox.#start(docker, options, { network, runner, cache, lease });
@@ -164,7 +164,13 @@ export class Sandbox implements RunningSandbox {
     const relay = new ServerRelay(dial, RELAY_WAIT_SECONDS);
     const client = new RuntimeClient(relay.url, sessionKey);
     try {
-      await waitUntilAlive(watch, client, options.image, options.readyTimeoutMs ?? 120_000);
+      await waitUntilAlive(
+        watch,
+        client,
+        options.image,
+        options.readyTimeoutMs ?? 120_000,
+        () => ping(docker, 5_000).then(() => true, () => false),
+      );
       relay.serverReady();
     } catch (error) {
       relay.close();
@@ -244,6 +250,7 @@ async function waitUntilAlive(
   client: RuntimeClient,
   image: string,
   timeoutMs: number,
+  engineAnswers: () => Promise<boolean>,
 ): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   const seen: { exitCode?: number } = {};
@@ -257,10 +264,21 @@ async function waitUntilAlive(
       resolve();
     })
   );
+  let checked = Date.now();
   for (let delay = 10;; delay = Math.min(delay * 1.5, 250)) {
     // The relay waits for the server to listen: one request usually covers the whole start.
     const wait = Math.max(1, Math.min(deadline - Date.now(), (RELAY_WAIT_SECONDS + 5) * 1000));
     if (await client.alive(AbortSignal.any([AbortSignal.timeout(wait), exit.signal]))) return;
+    // An engine that died does not end the watch (its wait stays open): ask it now and then, so a
+    // start on a lost engine fails in seconds rather than at the timeout.
+    if (Date.now() - checked >= ENGINE_CHECK_MS) {
+      if (!(await engineAnswers())) {
+        throw new SandboxStartError(
+          `The Docker engine stopped answering while the sandbox for image "${image}" started`,
+        );
+      }
+      checked = Date.now();
+    }
     const code = seen.exitCode;
     if (code !== undefined) {
       const logs = (await watch.logs(50)).trimEnd();
@@ -279,6 +297,9 @@ async function waitUntilAlive(
     await Promise.race([sleep(delay), exited]);
   }
 }
+
+/** How often a sandbox that is not ready yet checks that its engine still answers. */
+const ENGINE_CHECK_MS = 3_000;
 
 function hintFor(logs: string, exitCode: number): string {
   if (/GLIBC_|libc\.so|ld-linux|cannot execute|Exec format error/.test(logs) || exitCode === 126) {

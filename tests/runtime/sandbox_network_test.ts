@@ -79,7 +79,7 @@ Deno.test({
   ignore,
   async fn() {
     const run = uniqueRunLabel("network");
-    const networks = new SandboxNetworks(docker, { run });
+    const networks = new SandboxNetworks({ run });
     try {
       await withHostService(async (port) => {
         await using first = await start(run, { networks });
@@ -111,7 +111,7 @@ Deno.test({
   ignore,
   async fn() {
     const run = uniqueRunLabel("network");
-    const networks = new SandboxNetworks(docker, { run });
+    const networks = new SandboxNetworks({ run });
     try {
       await withHostService(async (port) => {
         for (
@@ -144,7 +144,7 @@ Deno.test({
   ignore,
   async fn() {
     const run = uniqueRunLabel("network");
-    const networks = new SandboxNetworks(docker, { run });
+    const networks = new SandboxNetworks({ run });
     try {
       const first = await start(run, { networks });
       const holder = (await first.container.inspect()).HostConfig.NetworkMode!.slice(10);
@@ -202,7 +202,7 @@ Deno.test({
       import { SandboxNetworks } from "${new URL("../../src/runtime/network.ts", import.meta.url)}";
       import { Sandbox } from "${new URL("../../src/runtime/sandbox.ts", import.meta.url)}";
       const docker = connect();
-      const networks = new SandboxNetworks(docker, { run: "${run}" });
+      const networks = new SandboxNetworks({ run: "${run}" });
       const sandbox = await Sandbox.start(docker, { image: "${BASE_IMAGE}", run: "${run}", networks });
       await sandbox.run("echo started");
       console.log("ready");
