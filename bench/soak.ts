@@ -3,8 +3,13 @@
  * demo task, a fake model on 127.0.0.1 answering after 0.2 s with 3–5 tool calls per instance
  * (bash calls, then finish). Every 10 s it samples velora's RSS (the process and its children),
  * its open file descriptors, its live containers (`velora.pid` label) and the rows in
- * output.jsonl. Then the rate of a 50-instance run with the same workers, and a run killed with
- * SIGKILL at half the rows and resumed.
+ * output.jsonl. Then the rate of a 50-instance run with the same workers, and a run of as many
+ * instances killed with SIGKILL at half the rows and resumed.
+ *
+ * Flat (bench/trend.ts): the infer phase's samples after a 60 s warm-up, cut into windows; the
+ * least-squares lines through the windows' lowest and highest RSS (and fds) must not rise over the
+ * run by more than 10 % of the first window's lowest; containers never exceed the workers'
+ * sandboxes plus the network holder, and none are left.
  *
  *     deno run -A --frozen --lock=tests/deno.lock bench/soak.ts --instances 1000 --workers 8
  *
@@ -17,6 +22,7 @@ import { FakeOpenAI, handler } from "../tests/fakes/fake_openai.ts";
 import { DEMO_IMAGE, ensureDemoImage } from "../tests/support/demo_image.ts";
 import { spawnVelora } from "../tests/support/velora.ts";
 import { activeSpan, toolCallResponse, writeTasks } from "./infer.ts";
+import { trend } from "./trend.ts";
 
 const flags: Record<string, string> = {
   instances: "1000",
@@ -235,8 +241,6 @@ async function runPipeline(
   };
 }
 
-const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
-
 await ensureDemoImage();
 const server = fakeModel();
 const root = await Deno.makeTempDir({ prefix: "velora-bench-soak-" });
@@ -277,43 +281,54 @@ try {
           `${s.containers} | ${s.load} |`,
       );
     });
-    // Flat: the infer phase's samples after warm-up (the first 60 s), second half vs first.
+    // Flat (bench/trend.ts): the infer phase's samples after warm-up (the first 60 s), cut into
+    // windows; the least-squares lines through the windows' floors and peaks must not rise over
+    // the run by more than 10 % of the first floor. Containers: never more than the workers'
+    // sandboxes and the network holder, none left.
     const inferring = run.samples.filter((s, i) => s.t >= 60 && s.rows < INSTANCES && i > 0);
+    const judge = (f: (s: Sample) => number) =>
+      trend(inferring.map((s) => ({ rows: s.rows, value: f(s) })));
+    const rss = judge((s) => s.rssMb);
+    const fds = judge((s) => s.fds);
+    const maxContainers = Math.max(0, ...inferring.map((s) => s.containers));
+    const left = await containers([run.pid]);
     const half = Math.floor(inferring.length / 2);
-    const a = inferring.slice(0, half);
-    const b = inferring.slice(half);
     const rateOf = (xs: Sample[]) =>
       xs.length > 1 ? ((xs.at(-1)!.rows - xs[0]!.rows) / (xs.at(-1)!.t - xs[0]!.t)) * 60 : NaN;
-    const cmp = (name: string, f: (s: Sample) => number) => {
-      const [x, y] = [mean(a.map(f)), mean(b.map(f))];
-      return { name, x, y, ratio: y / x };
-    };
-    const measures = [
-      cmp("RSS MB", (s) => s.rssMb),
-      cmp("fds", (s) => s.fds),
-      cmp("containers", (s) => s.containers),
-      { name: "rows/min", x: rateOf(a), y: rateOf(b), ratio: rateOf(b) / rateOf(a) },
-    ];
+    const [rateA, rateB] = [rateOf(inferring.slice(0, half)), rateOf(inferring.slice(half))];
     print();
     print(
-      `Infer samples after a 60 s warm-up: ${inferring.length} (first half ${a.length}, ` +
-        `second ${b.length}).`,
+      `Infer samples after a 60 s warm-up: ${inferring.length}, instances ` +
+        `${inferring[0]?.rows ?? 0}–${inferring.at(-1)?.rows ?? 0}, in ${rss.windows.length} ` +
+        `windows.`,
     );
     print();
-    print(`| measure | mean, first half | mean, second half | second / first |`);
-    print(`| --- | --- | --- | --- |`);
-    for (const m of measures) {
-      print(`| ${m.name} | ${m.x.toFixed(1)} | ${m.y.toFixed(1)} | ${m.ratio.toFixed(2)} |`);
+    print(
+      `| measure | floor per window | peak per window | floor slope /100 inst. | ` +
+        `peak slope /100 inst. | all samples /100 inst. | rise over the run (floor, peak) | flat |`,
+    );
+    print(`| --- | --- | --- | --- | --- | --- | --- | --- |`);
+    for (const [name, t] of [["RSS MB", rss], ["fds", fds]] as const) {
+      const list = (f: (w: (typeof t.windows)[number]) => number) =>
+        t.windows.map((w) => f(w).toFixed(0)).join(", ");
+      const pct = (x: number) => `${x >= 0 ? "+" : ""}${(x * 100).toFixed(1)} %`;
+      print(
+        `| ${name} | ${list((w) => w.floor)} | ${list((w) => w.peak)} | ` +
+          `${t.floorSlope.toFixed(2)} | ${t.peakSlope.toFixed(2)} | ${t.rawSlope.toFixed(2)} | ` +
+          `${pct(t.floorRise)}, ${pct(t.peakRise)} | ${t.flat ? "yes" : "NO"} |`,
+      );
     }
-    const flat = measures[0]!.ratio <= 1.1 && measures[1]!.ratio <= 1.1 &&
-      measures[3]!.ratio >= 0.9;
+    const flat = rss.flat && fds.flat && maxContainers <= WORKERS + 1 && left === 0;
+    const kb = (slopePer100: number) => ((slopePer100 * 1024) / 100).toFixed(1);
     print();
     print(
-      `Verdict: ${flat ? "flat" : "NOT flat"} after warm-up (RSS and fds within +10 %, rate ` +
-        `within −10 % of the first half). ${ids.length} rows, ${new Set(ids).size} distinct ids, ` +
-        `${await containers([run.pid])} containers left; whole pipeline ${
-          run.seconds.toFixed(0)
-        } s; infer active ${active.toFixed(0)} s = ${soakRate.toFixed(1)}/min.`,
+      `Verdict: ${flat ? "flat" : "NOT flat"} after warm-up (RSS and fds: floor and peak lines ` +
+        `rise ≤ 10 % of the first floor over the run; containers ≤ ${WORKERS + 1}, none left). ` +
+        `RSS floor ${kb(rss.floorSlope)} kB, peak ${kb(rss.peakSlope)} kB per instance; ` +
+        `containers at most ${maxContainers}, ${left} left; rate ${rateA.toFixed(1)} → ` +
+        `${rateB.toFixed(1)}/min (first → second half). ${ids.length} rows, ` +
+        `${new Set(ids).size} distinct ids; whole pipeline ${run.seconds.toFixed(0)} s; infer ` +
+        `active ${active.toFixed(0)} s = ${soakRate.toFixed(1)}/min; load ${loadAverage()}.`,
     );
   }
 
@@ -322,6 +337,7 @@ try {
     const dir = join(root, "small");
     await Deno.mkdir(dir);
     await setUp(dir, SMALL, "small", server.url);
+    const loadBefore = loadAverage();
     const run = await runPipeline(dir);
     if (run.code !== 0) throw new Error(`small run failed (${run.code}):\n${run.stderr}`);
     const smallRate = (SMALL / (await activeSpan(join(dir, "run")))) * 60;
@@ -334,7 +350,7 @@ try {
             (soakRate / smallRate).toFixed(2)
           } × (target ≥ 0.85)`
           : "") +
-        `; load ${loadAverage()}.`,
+        `; load ${loadBefore} before, ${loadAverage()} after.`,
     );
   }
 
@@ -344,6 +360,7 @@ try {
     await Deno.mkdir(dir);
     await setUp(dir, INSTANCES, "kill", server.url);
     const half = Math.floor(INSTANCES / 2);
+    const loadBefore = loadAverage();
     const killed = await runPipeline(dir, { killAt: half });
     const atKill = await outputIds(dir);
     const orphans = await containers([killed.pid]);
@@ -359,7 +376,7 @@ try {
         `(${resumed.seconds.toFixed(0)} s): ${ids.length} rows, ${
           ids.length - new Set(ids).size
         } duplicate ids, ${new Set(ids).size} distinct, ${left} containers left ` +
-        `(killed + resumed process labels); load ${loadAverage()}.`,
+        `(killed + resumed process labels); load ${loadBefore} before, ${loadAverage()} after.`,
     );
   }
 } finally {

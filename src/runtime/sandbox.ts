@@ -31,7 +31,7 @@ import {
 } from "../docker/containers.ts";
 import { veloraLabels } from "../docker/labels.ts";
 import { UsageError, VeloraError } from "../errors.ts";
-import { sleep } from "../sleep.ts";
+import { sleep, withTimeout } from "../sleep.ts";
 import { RuntimeClient } from "./client.ts";
 import { currentRunner, planInjection, planRelay, type Runner } from "./inject.ts";
 import {
@@ -256,7 +256,7 @@ export class Sandbox implements AsyncDisposable {
       if (inFlight) return;
       inFlight = true;
       try {
-        await this.client.heartbeat(AbortSignal.timeout(Math.max(intervalMs, 1_000)));
+        await withTimeout(Math.max(intervalMs, 1_000), (signal) => this.client.heartbeat(signal));
       } finally {
         inFlight = false;
       }
@@ -294,7 +294,11 @@ async function waitUntilAlive(
   for (let delay = 10;; delay = Math.min(delay * 1.5, 250)) {
     // The relay waits for the server to listen: one request usually covers the whole start.
     const wait = Math.max(1, Math.min(deadline - Date.now(), (RELAY_WAIT_SECONDS + 5) * 1000));
-    if (await client.alive(AbortSignal.any([AbortSignal.timeout(wait), exit.signal]))) return;
+    const alive = await withTimeout(
+      wait,
+      (signal) => client.alive(AbortSignal.any([signal, exit.signal])),
+    );
+    if (alive) return;
     const code = seen.exitCode;
     if (code !== undefined) {
       const logs = (await watch.logs(50)).trimEnd();
