@@ -6,10 +6,10 @@
  * output.jsonl. Then the rate of a 50-instance run with the same workers, and a run of as many
  * instances killed with SIGKILL at half the rows and resumed.
  *
- * Flat (bench/trend.ts): the infer phase's samples after a 60 s warm-up, cut into windows; the
- * least-squares lines through the windows' lowest and highest RSS (and fds) must not rise over the
- * run by more than 10 % of the first window's lowest; containers never exceed the workers'
- * sandboxes plus the network holder, and none are left.
+ * Flat (bench/trend.ts): the infer phase's samples after a 60 s warm-up, cut into windows; of the
+ * least-squares lines through the windows' lowest and highest RSS (and fds), neither the peaks'
+ * nor the band's middle may rise over the run by more than 10 % of the first window's lowest;
+ * containers never exceed the workers' sandboxes plus the network holder, and none are left.
  *
  *     deno run -A --frozen --lock=tests/deno.lock bench/soak.ts --instances 1000 --workers 8
  *
@@ -22,7 +22,7 @@ import { FakeOpenAI, handler } from "../tests/fakes/fake_openai.ts";
 import { DEMO_IMAGE, ensureDemoImage } from "../tests/support/demo_image.ts";
 import { spawnVelora } from "../tests/support/velora.ts";
 import { activeSpan, toolCallResponse, writeTasks } from "./infer.ts";
-import { trend } from "./trend.ts";
+import { trend, trendTable } from "./trend.ts";
 
 const flags: Record<string, string> = {
   instances: "1000",
@@ -98,17 +98,22 @@ async function outputFile(dir: string): Promise<string | undefined> {
   return await walk(join(dir, "run", "outputs"));
 }
 
-async function outputIds(dir: string): Promise<string[]> {
+/** The ids of the rows in output.jsonl, and how many rows have an `error`. */
+async function outputRows(dir: string): Promise<{ ids: string[]; errors: number }> {
   const file = await outputFile(dir);
-  if (!file) return [];
+  if (!file) return { ids: [], errors: 0 };
   const text = await Deno.readTextFile(file);
-  return text.split("\n").filter(Boolean).flatMap((line) => {
+  let errors = 0;
+  const ids = text.split("\n").filter(Boolean).flatMap((line) => {
     try {
-      return [JSON.parse(line).instance_id as string];
+      const row = JSON.parse(line);
+      if (row.error) errors++;
+      return [row.instance_id as string];
     } catch {
       return []; // a torn last line after SIGKILL
     }
   });
+  return { ids, errors };
 }
 
 async function countRows(dir: string): Promise<number> {
@@ -265,7 +270,7 @@ try {
     if (run.code !== 0) throw new Error(`soak run failed (${run.code}):\n${run.stderr}`);
     const active = await activeSpan(join(dir, "run"));
     soakRate = (INSTANCES / active) * 60;
-    const ids = await outputIds(dir);
+    const { ids, errors } = await outputRows(dir);
     print();
     print(
       `| time (s) | rows | rows/min (since previous sample) | RSS MB | fds | containers | load |`,
@@ -282,9 +287,9 @@ try {
       );
     });
     // Flat (bench/trend.ts): the infer phase's samples after warm-up (the first 60 s), cut into
-    // windows; the least-squares lines through the windows' floors and peaks must not rise over
-    // the run by more than 10 % of the first floor. Containers: never more than the workers'
-    // sandboxes and the network holder, none left.
+    // windows; neither the least-squares line through the windows' peaks nor the band's middle
+    // may rise over the run by more than 10 % of the first floor. Containers: never more than the
+    // workers' sandboxes and the network holder, none left.
     const inferring = run.samples.filter((s, i) => s.t >= 60 && s.rows < INSTANCES && i > 0);
     const judge = (f: (s: Sample) => number) =>
       trend(inferring.map((s) => ({ rows: s.rows, value: f(s) })));
@@ -303,31 +308,21 @@ try {
         `windows.`,
     );
     print();
-    print(
-      `| measure | floor per window | peak per window | floor slope /100 inst. | ` +
-        `peak slope /100 inst. | all samples /100 inst. | rise over the run (floor, peak) | flat |`,
-    );
-    print(`| --- | --- | --- | --- | --- | --- | --- | --- |`);
-    for (const [name, t] of [["RSS MB", rss], ["fds", fds]] as const) {
-      const list = (f: (w: (typeof t.windows)[number]) => number) =>
-        t.windows.map((w) => f(w).toFixed(0)).join(", ");
-      const pct = (x: number) => `${x >= 0 ? "+" : ""}${(x * 100).toFixed(1)} %`;
-      print(
-        `| ${name} | ${list((w) => w.floor)} | ${list((w) => w.peak)} | ` +
-          `${t.floorSlope.toFixed(2)} | ${t.peakSlope.toFixed(2)} | ${t.rawSlope.toFixed(2)} | ` +
-          `${pct(t.floorRise)}, ${pct(t.peakRise)} | ${t.flat ? "yes" : "NO"} |`,
-      );
-    }
+    for (const line of trendTable([["RSS MB", rss], ["fds", fds]])) print(line);
     const flat = rss.flat && fds.flat && maxContainers <= WORKERS + 1 && left === 0;
     const kb = (slopePer100: number) => ((slopePer100 * 1024) / 100).toFixed(1);
     print();
     print(
-      `Verdict: ${flat ? "flat" : "NOT flat"} after warm-up (RSS and fds: floor and peak lines ` +
-        `rise ≤ 10 % of the first floor over the run; containers ≤ ${WORKERS + 1}, none left). ` +
+      `Verdict: ${flat ? "flat" : "NOT flat"} after warm-up (RSS and fds: the peak line and the ` +
+        `band's middle rise ≤ 10 % of the first floor over the run; containers ≤ ${
+          WORKERS + 1
+        }, none left). ` +
         `RSS floor ${kb(rss.floorSlope)} kB, peak ${kb(rss.peakSlope)} kB per instance; ` +
         `containers at most ${maxContainers}, ${left} left; rate ${rateA.toFixed(1)} → ` +
-        `${rateB.toFixed(1)}/min (first → second half). ${ids.length} rows, ` +
-        `${new Set(ids).size} distinct ids; whole pipeline ${run.seconds.toFixed(0)} s; infer ` +
+        `${rateB.toFixed(1)}/min (first → second half). ${ids.length} rows (${errors} with an ` +
+        `error), ${new Set(ids).size} distinct ids; whole pipeline ${
+          run.seconds.toFixed(0)
+        } s; infer ` +
         `active ${active.toFixed(0)} s = ${soakRate.toFixed(1)}/min; load ${loadAverage()}.`,
     );
   }
@@ -362,18 +357,18 @@ try {
     const half = Math.floor(INSTANCES / 2);
     const loadBefore = loadAverage();
     const killed = await runPipeline(dir, { killAt: half });
-    const atKill = await outputIds(dir);
+    const atKill = (await outputRows(dir)).ids;
     const orphans = await containers([killed.pid]);
     const resumed = await runPipeline(dir);
     if (resumed.code !== 0) throw new Error(`resume failed (${resumed.code}):\n${resumed.stderr}`);
-    const ids = await outputIds(dir);
+    const { ids, errors } = await outputRows(dir);
     const left = await containers([killed.pid, resumed.pid]);
     print();
     print(
       `kill -9 at ${half} rows (${atKill.length} rows at the kill, ${
         killed.seconds.toFixed(0)
       } s; ${orphans} containers of the killed process left), then \`velora run\` again ` +
-        `(${resumed.seconds.toFixed(0)} s): ${ids.length} rows, ${
+        `(${resumed.seconds.toFixed(0)} s): ${ids.length} rows (${errors} with an error), ${
           ids.length - new Set(ids).size
         } duplicate ids, ${new Set(ids).size} distinct, ${left} containers left ` +
         `(killed + resumed process labels); load ${loadBefore} before, ${loadAverage()} after.`,

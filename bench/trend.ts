@@ -3,9 +3,13 @@
  * a comparison of means (second half against first) tips with wherever the last collection fell.
  * So the post-warm-up samples are cut into windows; each window's lowest value (the floor: what
  * is left after a collection) and highest (the peak) are fitted by least squares against the
- * instances done, giving a slope per 100 instances for each. A measure is flat when neither line
- * rises, across the samples' span of instances, by more than `tolerance` of the first window's
- * floor.
+ * instances done, giving a slope per 100 instances for each. A measure is flat when, across the
+ * samples' span of instances, neither the peak line nor the band's middle (the mean of the floor
+ * and peak lines) rises by more than `tolerance` of the first window's floor.
+ *
+ * Memory that grows per instance lifts floors and peaks alike, and so the middle. Floors alone
+ * are no test: when the collector settles (the saw-tooth stops, RSS holds at one value below the
+ * earlier peaks), the band narrows, floors rise and peaks fall, and nothing grows.
  *
  * @module
  */
@@ -29,6 +33,8 @@ export interface Trend {
   /** What each fitted line rises over `span`, as a fraction of the first window's floor. */
   floorRise: number;
   peakRise: number;
+  /** The same for the middle of the band: the mean of `floorRise` and `peakRise`. */
+  middleRise: number;
   flat: boolean;
 }
 
@@ -49,8 +55,9 @@ export function slope(points: { x: number; y: number }[]): number {
 
 /**
  * Judges a measure's samples (post-warm-up, in order): `windows` windows of consecutive samples
- * (fewer when there are under two samples per window), flat when the floors' and the peaks'
- * fitted rise over the span stays within `tolerance` (a fraction) of the first floor.
+ * (fewer when there are under two samples per window), flat when the fitted rise of the peaks
+ * and of the band's middle over the span stays within `tolerance` (a fraction) of the first
+ * floor.
  */
 export function trend(points: TrendPoint[], windows = 5, tolerance = 0.1): Trend {
   const count = Math.max(1, Math.min(windows, Math.floor(points.length / 2)));
@@ -75,6 +82,7 @@ export function trend(points: TrendPoint[], windows = 5, tolerance = 0.1): Trend
   const base = cut[0]?.floor || 1;
   const floorRise = (floorSlope * span) / 100 / base;
   const peakRise = (peakSlope * span) / 100 / base;
+  const middleRise = (floorRise + peakRise) / 2;
   return {
     windows: cut,
     floorSlope,
@@ -83,6 +91,28 @@ export function trend(points: TrendPoint[], windows = 5, tolerance = 0.1): Trend
     span,
     floorRise,
     peakRise,
-    flat: floorRise <= tolerance && peakRise <= tolerance,
+    middleRise,
+    flat: peakRise <= tolerance && middleRise <= tolerance,
   };
+}
+
+/** The markdown table of measures' trends (bench/RESULTS.md). */
+export function trendTable(measures: [name: string, trend: Trend][]): string[] {
+  const pct = (x: number) => `${x >= 0 ? "+" : ""}${(x * 100).toFixed(1)} %`;
+  const lines = [
+    "| measure | floor per window | peak per window | slope /100 instances: floor, peak, all " +
+    "samples | rise over the run: floor, peak, middle | flat |",
+    "| --- | --- | --- | --- | --- | --- |",
+  ];
+  for (const [name, t] of measures) {
+    const list = (f: (w: Trend["windows"][number]) => number) =>
+      t.windows.map((w) => f(w).toFixed(0)).join(", ");
+    lines.push(
+      `| ${name} | ${list((w) => w.floor)} | ${list((w) => w.peak)} | ` +
+        `${t.floorSlope.toFixed(2)}, ${t.peakSlope.toFixed(2)}, ${t.rawSlope.toFixed(2)} | ` +
+        `${pct(t.floorRise)}, ${pct(t.peakRise)}, ${pct(t.middleRise)} | ` +
+        `${t.flat ? "yes" : "NO"} |`,
+    );
+  }
+  return lines;
 }

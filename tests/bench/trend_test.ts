@@ -43,3 +43,24 @@ Deno.test("trend(): a rise within the tolerance is flat; fewer windows for few s
   assert.equal(t.flat, true);
   assert.equal(trend(points, 5, 0.01).flat, false);
 });
+
+Deno.test("trend(): a band that narrows (floors up, peaks down) is flat; one that widens is not", () => {
+  // The collector settles: drops to 160 early, then RSS holds at 203 (a soak of 2,000 instances).
+  const settling = [
+    ...sawTooth(25, 8, 160, 11),
+    ...Array.from({ length: 25 }, (_, i) => ({ rows: 500 + i * 20, value: 203 })),
+  ];
+  const narrow = trend(settling);
+  assert.ok(narrow.floorRise > 0.1, `${narrow.floorRise}`);
+  assert.ok(narrow.peakRise < 0);
+  assert.ok(narrow.middleRise <= 0.1);
+  assert.equal(narrow.flat, true);
+  // Peaks creep while the floors stay: the most the process holds grows.
+  const widening = sawTooth(50, 10, 140, 5.5).map((p, i) =>
+    i % 10 === 9 ? { ...p, value: p.value + i } : p
+  );
+  const wide = trend(widening);
+  assert.equal(wide.floorSlope, 0);
+  assert.ok(wide.peakRise > 0.1);
+  assert.equal(wide.flat, false);
+});
