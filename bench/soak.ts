@@ -3,8 +3,13 @@
  * demo task, a fake model on 127.0.0.1 answering after 0.2 s with 3–5 tool calls per instance
  * (bash calls, then finish). Every 10 s it samples velora's RSS (the process and its children),
  * its open file descriptors, its live containers (`velora.pid` label) and the rows in
- * output.jsonl. Then the rate of a 50-instance run with the same workers, and a run killed with
- * SIGKILL at half the rows and resumed.
+ * output.jsonl. Then the rate of a 50-instance run with the same workers, and a run of as many
+ * instances killed with SIGKILL at half the rows and resumed.
+ *
+ * Flat (bench/trend.ts): the infer phase's samples after a 60 s warm-up, cut into windows; of the
+ * least-squares lines through the windows' lowest and highest RSS (and fds), neither the peaks'
+ * nor the band's middle may rise over the run by more than 10 % of the first window's lowest;
+ * containers never exceed the workers' sandboxes plus the network holder, and none are left.
  *
  *     deno run -A --frozen --lock=tests/deno.lock bench/soak.ts --instances 1000 --workers 8
  *
@@ -17,6 +22,7 @@ import { FakeOpenAI, handler } from "../tests/fakes/fake_openai.ts";
 import { DEMO_IMAGE, ensureDemoImage } from "../tests/support/demo_image.ts";
 import { spawnVelora } from "../tests/support/velora.ts";
 import { activeSpan, toolCallResponse, writeTasks } from "./infer.ts";
+import { trend, trendTable } from "./trend.ts";
 
 const flags: Record<string, string> = {
   instances: "1000",
@@ -92,17 +98,22 @@ async function outputFile(dir: string): Promise<string | undefined> {
   return await walk(join(dir, "run", "outputs"));
 }
 
-async function outputIds(dir: string): Promise<string[]> {
+/** The ids of the rows in output.jsonl, and how many rows have an `error`. */
+async function outputRows(dir: string): Promise<{ ids: string[]; errors: number }> {
   const file = await outputFile(dir);
-  if (!file) return [];
+  if (!file) return { ids: [], errors: 0 };
   const text = await Deno.readTextFile(file);
-  return text.split("\n").filter(Boolean).flatMap((line) => {
+  let errors = 0;
+  const ids = text.split("\n").filter(Boolean).flatMap((line) => {
     try {
-      return [JSON.parse(line).instance_id as string];
+      const row = JSON.parse(line);
+      if (row.error) errors++;
+      return [row.instance_id as string];
     } catch {
       return []; // a torn last line after SIGKILL
     }
   });
+  return { ids, errors };
 }
 
 async function countRows(dir: string): Promise<number> {
@@ -235,8 +246,6 @@ async function runPipeline(
   };
 }
 
-const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
-
 await ensureDemoImage();
 const server = fakeModel();
 const root = await Deno.makeTempDir({ prefix: "velora-bench-soak-" });
@@ -261,7 +270,7 @@ try {
     if (run.code !== 0) throw new Error(`soak run failed (${run.code}):\n${run.stderr}`);
     const active = await activeSpan(join(dir, "run"));
     soakRate = (INSTANCES / active) * 60;
-    const ids = await outputIds(dir);
+    const { ids, errors } = await outputRows(dir);
     print();
     print(
       `| time (s) | rows | rows/min (since previous sample) | RSS MB | fds | containers | load |`,
@@ -277,43 +286,44 @@ try {
           `${s.containers} | ${s.load} |`,
       );
     });
-    // Flat: the infer phase's samples after warm-up (the first 60 s), second half vs first.
+    // Flat (bench/trend.ts): the infer phase's samples after warm-up (the first 60 s), cut into
+    // windows; neither the least-squares line through the windows' peaks nor the band's middle
+    // may rise over the run by more than 10 % of the first floor. Containers: never more than the
+    // workers' sandboxes and the network holder, none left.
     const inferring = run.samples.filter((s, i) => s.t >= 60 && s.rows < INSTANCES && i > 0);
+    const judge = (f: (s: Sample) => number) =>
+      trend(inferring.map((s) => ({ rows: s.rows, value: f(s) })));
+    const rss = judge((s) => s.rssMb);
+    const fds = judge((s) => s.fds);
+    const maxContainers = Math.max(0, ...inferring.map((s) => s.containers));
+    const left = await containers([run.pid]);
     const half = Math.floor(inferring.length / 2);
-    const a = inferring.slice(0, half);
-    const b = inferring.slice(half);
     const rateOf = (xs: Sample[]) =>
       xs.length > 1 ? ((xs.at(-1)!.rows - xs[0]!.rows) / (xs.at(-1)!.t - xs[0]!.t)) * 60 : NaN;
-    const cmp = (name: string, f: (s: Sample) => number) => {
-      const [x, y] = [mean(a.map(f)), mean(b.map(f))];
-      return { name, x, y, ratio: y / x };
-    };
-    const measures = [
-      cmp("RSS MB", (s) => s.rssMb),
-      cmp("fds", (s) => s.fds),
-      cmp("containers", (s) => s.containers),
-      { name: "rows/min", x: rateOf(a), y: rateOf(b), ratio: rateOf(b) / rateOf(a) },
-    ];
+    const [rateA, rateB] = [rateOf(inferring.slice(0, half)), rateOf(inferring.slice(half))];
     print();
     print(
-      `Infer samples after a 60 s warm-up: ${inferring.length} (first half ${a.length}, ` +
-        `second ${b.length}).`,
+      `Infer samples after a 60 s warm-up: ${inferring.length}, instances ` +
+        `${inferring[0]?.rows ?? 0}–${inferring.at(-1)?.rows ?? 0}, in ${rss.windows.length} ` +
+        `windows.`,
     );
     print();
-    print(`| measure | mean, first half | mean, second half | second / first |`);
-    print(`| --- | --- | --- | --- |`);
-    for (const m of measures) {
-      print(`| ${m.name} | ${m.x.toFixed(1)} | ${m.y.toFixed(1)} | ${m.ratio.toFixed(2)} |`);
-    }
-    const flat = measures[0]!.ratio <= 1.1 && measures[1]!.ratio <= 1.1 &&
-      measures[3]!.ratio >= 0.9;
+    for (const line of trendTable([["RSS MB", rss], ["fds", fds]])) print(line);
+    const flat = rss.flat && fds.flat && maxContainers <= WORKERS + 1 && left === 0;
+    const kb = (slopePer100: number) => ((slopePer100 * 1024) / 100).toFixed(1);
     print();
     print(
-      `Verdict: ${flat ? "flat" : "NOT flat"} after warm-up (RSS and fds within +10 %, rate ` +
-        `within −10 % of the first half). ${ids.length} rows, ${new Set(ids).size} distinct ids, ` +
-        `${await containers([run.pid])} containers left; whole pipeline ${
+      `Verdict: ${flat ? "flat" : "NOT flat"} after warm-up (RSS and fds: the peak line and the ` +
+        `band's middle rise ≤ 10 % of the first floor over the run; containers ≤ ${
+          WORKERS + 1
+        }, none left). ` +
+        `RSS floor ${kb(rss.floorSlope)} kB, peak ${kb(rss.peakSlope)} kB per instance; ` +
+        `containers at most ${maxContainers}, ${left} left; rate ${rateA.toFixed(1)} → ` +
+        `${rateB.toFixed(1)}/min (first → second half). ${ids.length} rows (${errors} with an ` +
+        `error), ${new Set(ids).size} distinct ids; whole pipeline ${
           run.seconds.toFixed(0)
-        } s; infer active ${active.toFixed(0)} s = ${soakRate.toFixed(1)}/min.`,
+        } s; infer ` +
+        `active ${active.toFixed(0)} s = ${soakRate.toFixed(1)}/min; load ${loadAverage()}.`,
     );
   }
 
@@ -322,6 +332,7 @@ try {
     const dir = join(root, "small");
     await Deno.mkdir(dir);
     await setUp(dir, SMALL, "small", server.url);
+    const loadBefore = loadAverage();
     const run = await runPipeline(dir);
     if (run.code !== 0) throw new Error(`small run failed (${run.code}):\n${run.stderr}`);
     const smallRate = (SMALL / (await activeSpan(join(dir, "run")))) * 60;
@@ -334,7 +345,7 @@ try {
             (soakRate / smallRate).toFixed(2)
           } × (target ≥ 0.85)`
           : "") +
-        `; load ${loadAverage()}.`,
+        `; load ${loadBefore} before, ${loadAverage()} after.`,
     );
   }
 
@@ -344,22 +355,23 @@ try {
     await Deno.mkdir(dir);
     await setUp(dir, INSTANCES, "kill", server.url);
     const half = Math.floor(INSTANCES / 2);
+    const loadBefore = loadAverage();
     const killed = await runPipeline(dir, { killAt: half });
-    const atKill = await outputIds(dir);
+    const atKill = (await outputRows(dir)).ids;
     const orphans = await containers([killed.pid]);
     const resumed = await runPipeline(dir);
     if (resumed.code !== 0) throw new Error(`resume failed (${resumed.code}):\n${resumed.stderr}`);
-    const ids = await outputIds(dir);
+    const { ids, errors } = await outputRows(dir);
     const left = await containers([killed.pid, resumed.pid]);
     print();
     print(
       `kill -9 at ${half} rows (${atKill.length} rows at the kill, ${
         killed.seconds.toFixed(0)
       } s; ${orphans} containers of the killed process left), then \`velora run\` again ` +
-        `(${resumed.seconds.toFixed(0)} s): ${ids.length} rows, ${
+        `(${resumed.seconds.toFixed(0)} s): ${ids.length} rows (${errors} with an error), ${
           ids.length - new Set(ids).size
         } duplicate ids, ${new Set(ids).size} distinct, ${left} containers left ` +
-        `(killed + resumed process labels); load ${loadAverage()}.`,
+        `(killed + resumed process labels); load ${loadBefore} before, ${loadAverage()} after.`,
     );
   }
 } finally {

@@ -4,6 +4,7 @@
  * @module
  */
 import { VeloraError } from "../errors.ts";
+import { withTimeout } from "../sleep.ts";
 import type { ActionEvent, Observation } from "./protocol.ts";
 
 /** The runtime server answered with an HTTP error or not at all. */
@@ -94,9 +95,12 @@ export class RuntimeClient {
   }
 
   /** Downloads a path inside the sandbox as a zip archive. */
-  async downloadFiles(path: string): Promise<Uint8Array> {
-    const response = await this.#fetch("GET", `/download_files?path=${encodeURIComponent(path)}`);
-    return new Uint8Array(await response.arrayBuffer());
+  downloadFiles(path: string): Promise<Uint8Array> {
+    return this.#fetch(
+      "GET",
+      `/download_files?path=${encodeURIComponent(path)}`,
+      async (response) => new Uint8Array(await response.arrayBuffer()),
+    );
   }
 
   async #json(method: string, path: string, body?: unknown, timeoutMs?: number): Promise<unknown> {
@@ -108,52 +112,54 @@ export class RuntimeClient {
     );
   }
 
-  async #request(
-    method: string,
-    path: string,
-    body?: BodyInit,
-    timeoutMs?: number,
-  ): Promise<unknown> {
-    const response = await this.#fetch(method, path, body, timeoutMs);
-    return await response.json();
+  #request(method: string, path: string, body?: BodyInit, timeoutMs?: number): Promise<unknown> {
+    return this.#fetch(method, path, (response) => response.json(), body, timeoutMs);
   }
 
-  async #fetch(
+  /**
+   * One request, its answer read by `read`. `timeoutMs` covers both, and its timer goes as soon
+   * as they are done: a run sends thousands of requests, and none keeps a timer (and its signal)
+   * alive for minutes after it ended.
+   */
+  #fetch<T>(
     method: string,
     path: string,
+    read: (response: Response) => Promise<T>,
     body?: BodyInit,
     timeoutMs = 60_000,
-  ): Promise<Response> {
+  ): Promise<T> {
     const headers: Record<string, string> = { ...this.#headers };
     if (typeof body === "string") headers["Content-Type"] = "application/json";
-    let response: Response;
-    try {
-      response = await fetch(`${this.#base}${path}`, {
-        method,
-        headers,
-        ...(body === undefined ? {} : { body }),
-        signal: AbortSignal.timeout(timeoutMs),
-      });
-    } catch (error) {
-      throw new RuntimeHttpError(
-        `Runtime server at ${this.#base} did not answer ${method} ${path}: ${
-          error instanceof Error ? error.message : String(error)
-        }`,
-        undefined,
-        { cause: error },
-      );
-    }
-    if (!response.ok) {
-      const text = await response.text();
-      let detail = text;
+    return withTimeout(timeoutMs, async (signal) => {
+      let response: Response;
       try {
-        detail = String((JSON.parse(text) as { detail?: unknown }).detail ?? text);
-      } catch { /* not JSON */ }
-      throw new RuntimeHttpError(
-        `Runtime server answered ${response.status} to ${method} ${path}: ${detail}`,
-        response.status,
-      );
-    }
-    return response;
+        response = await fetch(`${this.#base}${path}`, {
+          method,
+          headers,
+          ...(body === undefined ? {} : { body }),
+          signal,
+        });
+      } catch (error) {
+        throw new RuntimeHttpError(
+          `Runtime server at ${this.#base} did not answer ${method} ${path}: ${
+            error instanceof Error ? error.message : String(error)
+          }`,
+          undefined,
+          { cause: error },
+        );
+      }
+      if (!response.ok) {
+        const text = await response.text();
+        let detail = text;
+        try {
+          detail = String((JSON.parse(text) as { detail?: unknown }).detail ?? text);
+        } catch { /* not JSON */ }
+        throw new RuntimeHttpError(
+          `Runtime server answered ${response.status} to ${method} ${path}: ${detail}`,
+          response.status,
+        );
+      }
+      return await read(response);
+    });
   }
 }

@@ -39,6 +39,7 @@ import {
 import { makeTar } from "../docker/put_files.ts";
 import { DEFAULT_MEMORY_GB, gigabytes } from "../docker/containers.ts";
 import { UsageError } from "../errors.ts";
+import { withTimeout } from "../sleep.ts";
 import { manifestExists, parseReference } from "../registry/client.ts";
 import { registryImage } from "../registry/image_ref.ts";
 import type { Box, BoxSpec, RunningSandbox, SandboxBackend } from "./backend.ts";
@@ -407,7 +408,7 @@ async function untilAlive(client: RuntimeClient, pod: string, timeoutMs: number)
   const deadline = Date.now() + timeoutMs;
   for (let delay = 50;; delay = Math.min(delay * 1.5, 500)) {
     const wait = Math.max(1, Math.min(deadline - Date.now(), (RELAY_WAIT_SECONDS + 5) * 1000));
-    if (await client.alive(AbortSignal.timeout(wait))) return;
+    if (await withTimeout(wait, (signal) => client.alive(signal))) return;
     if (Date.now() > deadline) {
       throw new Error(`the runtime server in pod ${pod} did not answer in ${timeoutMs / 1000}s`);
     }

@@ -32,7 +32,7 @@ import {
 import { veloraLabels } from "../docker/labels.ts";
 import { UsageError, VeloraError } from "../errors.ts";
 import type { RunningSandbox, SandboxOptions } from "./backend.ts";
-import { sleep } from "../sleep.ts";
+import { sleep, withTimeout } from "../sleep.ts";
 import { RuntimeClient } from "./client.ts";
 import { currentRunner, planInjection, planRelay, type Runner } from "./inject.ts";
 
@@ -232,7 +232,7 @@ export function startHeartbeat(
     if (inFlight) return;
     inFlight = true;
     try {
-      await client.heartbeat(AbortSignal.timeout(Math.max(intervalMs, 1_000)));
+      await withTimeout(Math.max(intervalMs, 1_000), (signal) => client.heartbeat(signal));
     } finally {
       inFlight = false;
     }
@@ -268,7 +268,11 @@ async function waitUntilAlive(
   for (let delay = 10;; delay = Math.min(delay * 1.5, 250)) {
     // The relay waits for the server to listen: one request usually covers the whole start.
     const wait = Math.max(1, Math.min(deadline - Date.now(), (RELAY_WAIT_SECONDS + 5) * 1000));
-    if (await client.alive(AbortSignal.any([AbortSignal.timeout(wait), exit.signal]))) return;
+    const alive = await withTimeout(
+      wait,
+      (signal) => client.alive(AbortSignal.any([signal, exit.signal])),
+    );
+    if (alive) return;
     // An engine that died does not end the watch (its wait stays open): ask it now and then, so a
     // start on a lost engine fails in seconds rather than at the timeout.
     if (Date.now() - checked >= ENGINE_CHECK_MS) {
