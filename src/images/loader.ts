@@ -174,6 +174,8 @@ export class ImageLoader {
   readonly #ready = new Map<string, LoadOutcome>();
   /** Per-instance mode: removals under way (a new load of the source waits for its removal). */
   readonly #removing = new Map<string, Promise<void>>();
+  /** Releases whose images are not yet off the engine (their record may still be written after). */
+  #freeing = 0;
   readonly #warned = new Set<string>();
   /** Pushes of this loader by target: the image id and the push (dropped when it failed). */
   readonly #pushes = new Map<string, { id: string; done: Promise<unknown> }>();
@@ -291,6 +293,7 @@ export class ImageLoader {
     }
     this.#users.delete(key);
     this.#ready.delete(key);
+    this.#freeing++;
     const previous = this.#removing.get(key) ?? Promise.resolve();
     const removal = previous.then(() => this.#remove(key));
     const settled: Promise<void> = removal.catch(() => {}).finally(() => {
@@ -321,18 +324,24 @@ export class ImageLoader {
     return this.#inFlight.size;
   }
 
-  /** Images being removed now. */
+  /** Images being removed from the engine now (what still takes its disk). */
   get removing(): number {
-    return this.#removing.size;
+    return this.#freeing;
   }
 
   /** Removes what the run created for a source (no user left), and records it. */
   async #remove(key: string): Promise<void> {
-    await this.#inFlight.get(key)?.catch(() => {});
-    if ((this.#users.get(key) ?? 0) > 0) return; // used again meanwhile
-    const entry = this.record.get(key);
-    if (!entry || entry.status === "failed" || entry.status === "removed") return;
-    const result = await removeEntry(this.#options.engine, entry);
+    let result: Awaited<ReturnType<typeof removeEntry>>;
+    let entry: ReturnType<typeof this.record.get>;
+    try {
+      await this.#inFlight.get(key)?.catch(() => {});
+      if ((this.#users.get(key) ?? 0) > 0) return; // used again meanwhile
+      entry = this.record.get(key);
+      if (!entry || entry.status === "failed" || entry.status === "removed") return;
+      result = await removeEntry(this.#options.engine, entry);
+    } finally {
+      this.#freeing--;
+    }
     for (const note of result.kept) this.#log(`kept ${note}`);
     await this.record.put(key, {
       ...entry,

@@ -81,7 +81,9 @@ export class JsonlWriter {
    */
   static async open(path: string, options: JsonlWriterOptions = {}): Promise<JsonlWriter> {
     const writer = new JsonlWriter(path, await repairTornTail(path), options.index === true);
-    if (writer.#persist) {
+    // After a repair the file was written to since the index was: the repair cuts it back to the
+    // indexed size, possibly within the same mtime tick, so the stamp alone cannot tell.
+    if (writer.#persist && writer.repairedBytes === 0) {
       const read = await readIndex(path);
       if (read) {
         writer.#set(read.entries, read.stamp);
