@@ -67,7 +67,7 @@ export class EnginePool implements SandboxBackend {
     this.#log = options.log ?? (() => {});
     this.#reviveAfterMs = options.reviveAfterMs ?? 30_000;
     this.#pingTimeoutMs = options.pingTimeoutMs ?? 5_000;
-    this.where = `${engines.length} Docker engines: ${
+    this.where = `${engines.length} Docker engine${engines.length === 1 ? "" : "s"}: ${
       engines.map((e) => `${e.backend.where} (capacity ${e.capacity})`).join(", ")
     }`;
   }
