@@ -174,13 +174,32 @@ export async function deletePod(kube: Kube, name: string): Promise<void> {
   }
 }
 
-/** Names of the pods whose labels match `selector` (`key=value,...`). */
-export async function listPods(kube: Kube, selector: string): Promise<string[]> {
+/** A pod as {@linkcode listLabelledPods} lists it. */
+export interface LabelledPod {
+  name: string;
+  labels: Record<string, string>;
+  annotations: Record<string, string>;
+  /** Creation time, seconds since the epoch. */
+  created: number;
+}
+
+/** The pods whose labels match `selector` (`key=value,...`), with their labels. */
+export async function listLabelledPods(kube: Kube, selector: string): Promise<LabelledPod[]> {
   const list = await kube.core.listNamespacedPod({
     namespace: kube.namespace,
     labelSelector: selector,
   });
-  return list.items.map((pod) => pod.metadata!.name!);
+  return list.items.map((pod) => ({
+    name: pod.metadata!.name!,
+    labels: pod.metadata!.labels ?? {},
+    annotations: pod.metadata!.annotations ?? {},
+    created: (pod.metadata!.creationTimestamp?.getTime() ?? 0) / 1000,
+  }));
+}
+
+/** Names of the pods whose labels match `selector` (`key=value,...`). */
+export async function listPods(kube: Kube, selector: string): Promise<string[]> {
+  return (await listLabelledPods(kube, selector)).map((pod) => pod.name);
 }
 
 /** Deletes every pod matching `selector`; their names. */

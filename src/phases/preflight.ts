@@ -1,7 +1,9 @@
 /**
  * The `preflight` phase: the Docker engine answers; enough free disk on the engine's data root
  * and on the run directory, and enough free memory; containers left by a velora process that is
- * no longer alive are removed.
+ * no longer alive are removed. With `backend = "kubernetes"`: the cluster answers and the
+ * namespace exists, the pods of this host's dead velora processes are deleted, and the run
+ * directory and memory are checked (the cluster's disks are its own).
  *
  * Containers are found by label (`velora.run`), never by name, and removed only when their owner
  * labels (`velora.pid`, `velora.host`) name a process on this host that is gone. Containers
@@ -16,7 +18,9 @@ import { listLabelledContainers, removeContainerById } from "../docker/container
 import { engineInfo } from "../docker/images.ts";
 import { LABEL_RUN, ownerOf } from "../docker/labels.ts";
 import { PhaseFailedError } from "../errors.ts";
-import { definePhase, phaseSchema } from "../pipeline/phase.ts";
+import { definePhase, type PhaseContext, phaseSchema } from "../pipeline/phase.ts";
+import type { KubeBackend } from "../runtime/kube_backend.ts";
+import { backendKeys, phaseBackend, refineBackend } from "./_backend.ts";
 
 const GB = 1e9;
 
@@ -33,14 +37,38 @@ const schema = phaseSchema("preflight", {
   reap_runs: z.string().refine(isRegExp, "expected a regular expression").optional().describe(
     "Only consider runs whose velora.run label matches this regular expression",
   ),
-});
+  backend: backendKeys.backend,
+  registry: backendKeys.registry,
+  kubernetes: backendKeys.kubernetes,
+}).superRefine(refineBackend);
+
+type Room = { need: number; summary: Record<string, string | number>; problems: string[] };
 
 /** The `preflight` phase kind. */
 export const preflightPhase = definePhase({
   kind: "preflight",
-  description: "Check Docker, free disk and memory; remove containers of dead velora runs",
+  description:
+    "Check Docker (or the cluster), free disk and memory; remove containers of dead velora runs",
   schema,
   async run(params, ctx) {
+    if (params.backend === "kubernetes") {
+      const backend = await phaseBackend(params, ctx) as KubeBackend;
+      const only = params.reap_runs ? new RegExp(params.reap_runs) : undefined;
+      const reaped = params.reap
+        ? await backend.reapDeadOwners(processAlive, (run) => !only || only.test(run))
+        : [];
+      for (const pod of reaped) {
+        ctx.log(`removed pod ${pod.name} of run "${pod.run}" (its velora process is gone)`);
+      }
+      const room = { need: params.min_free_disk_gb * GB, summary: {}, problems: [] };
+      const { outputFree, memory } = await checkHost(params, ctx, room);
+      ctx.log(
+        `${backend.where} answers; ${
+          outputFree === undefined ? "" : `${gb(outputFree)} for the run, `
+        }${gb(memory)} memory`,
+      );
+      return { kubernetes: backend.where, reaped: reaped.length, ...room.summary };
+    }
     const docker = connect();
     try {
       await ping(docker);
@@ -91,25 +119,7 @@ export const preflightPhase = definePhase({
         );
       }
     }
-    const outputDir = ctx.runDir ?? Deno.cwd();
-    const outputFree = await freeBytes(outputDir);
-    if (outputFree !== undefined) {
-      summary.output_free_gb = round(outputFree / GB);
-      if (outputFree < need) {
-        problems.push(
-          `${gb(outputFree)} free on the run directory "${outputDir}", ` +
-            `min_free_disk_gb is ${params.min_free_disk_gb}`,
-        );
-      }
-    }
-    const memory = Deno.systemMemoryInfo().available;
-    summary.memory_free_gb = round(memory / GB);
-    if (memory < params.min_free_memory_gb * GB) {
-      problems.push(
-        `${gb(memory)} of memory available, min_free_memory_gb is ${params.min_free_memory_gb}`,
-      );
-    }
-    if (problems.length > 0) throw new PhaseFailedError(`Not enough room: ${problems.join("; ")}`);
+    const { outputFree, memory } = await checkHost(params, ctx, { need, summary, problems });
     ctx.log(
       `Docker ${summary.docker} answers; ${
         dockerFree === undefined ? "" : `${gb(dockerFree)} free for Docker, `
@@ -118,6 +128,37 @@ export const preflightPhase = definePhase({
     return summary;
   },
 });
+
+/**
+ * The run directory's free disk and the memory, added to `room`; throws when `room` has any
+ * problem (the engine's as well).
+ */
+async function checkHost(
+  params: { min_free_disk_gb: number; min_free_memory_gb: number },
+  ctx: Pick<PhaseContext, "runDir">,
+  { need, summary, problems }: Room,
+): Promise<{ outputFree: number | undefined; memory: number }> {
+  const outputDir = ctx.runDir ?? Deno.cwd();
+  const outputFree = await freeBytes(outputDir);
+  if (outputFree !== undefined) {
+    summary.output_free_gb = round(outputFree / GB);
+    if (outputFree < need) {
+      problems.push(
+        `${gb(outputFree)} free on the run directory "${outputDir}", ` +
+          `min_free_disk_gb is ${params.min_free_disk_gb}`,
+      );
+    }
+  }
+  const memory = Deno.systemMemoryInfo().available;
+  summary.memory_free_gb = round(memory / GB);
+  if (memory < params.min_free_memory_gb * GB) {
+    problems.push(
+      `${gb(memory)} of memory available, min_free_memory_gb is ${params.min_free_memory_gb}`,
+    );
+  }
+  if (problems.length > 0) throw new PhaseFailedError(`Not enough room: ${problems.join("; ")}`);
+  return { outputFree, memory };
+}
 
 function round(value: number): number {
   return Math.round(value * 10) / 10;

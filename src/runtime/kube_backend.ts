@@ -27,7 +27,14 @@ import {
   pingKube,
 } from "../kube/client.ts";
 import { execInPod, openPodStream } from "../kube/exec.ts";
-import { createPod, deletePod, deletePods, podState, waitForPod } from "../kube/pods.ts";
+import {
+  createPod,
+  deletePod,
+  deletePods,
+  listLabelledPods,
+  podState,
+  waitForPod,
+} from "../kube/pods.ts";
 import {
   type ContainerPurpose,
   currentOwner,
@@ -237,6 +244,27 @@ export class KubeBackend implements SandboxBackend {
       this.kube,
       `${LABEL_PID}=${owner.pid},${LABEL_HOST}=${labelValue(owner.host)}`,
     );
+  }
+
+  /**
+   * Deletes the pods of `runs` that velora processes of this host started and that are gone
+   * (`alive` says, from the `velora.pid` label and the pod's creation time); their names and runs.
+   */
+  async reapDeadOwners(
+    alive: (pid: number, createdSeconds: number) => Promise<boolean>,
+    runs: (run: string) => boolean = () => true,
+  ): Promise<{ name: string; run: string }[]> {
+    const host = labelValue(currentOwner().host);
+    const reaped: { name: string; run: string }[] = [];
+    for (const pod of await listLabelledPods(this.kube, `${LABEL_HOST}=${host},${LABEL_RUN}`)) {
+      const pid = Number(pod.labels[LABEL_PID]);
+      const run = pod.annotations["velora/run"] ?? pod.labels[LABEL_RUN] ?? "";
+      if (!Number.isSafeInteger(pid) || pid <= 0 || !runs(run)) continue;
+      if (await alive(pid, pod.created)) continue;
+      await deletePod(this.kube, pod.name);
+      reaped.push({ name: pod.name, run });
+    }
+    return reaped;
   }
 
   close(): Promise<void> {
