@@ -541,6 +541,16 @@ class Tokenizer {
       return chars[i]!;
     };
     const from = (i: number) => Array.from(ret).slice(i).join("");
+    /** Ends the here-document when the line read since `lexFirstInd` is its delimiter. */
+    const endHeredocAtDelimiter = (): boolean => {
+      let tind = lexFirstInd;
+      while (stripDoc && at(tind) === "\t") tind++;
+      if (from(tind) !== heredelim) return false;
+      stripDoc = insideHeredoc = false;
+      heredelim = "";
+      lexFirstInd = -1;
+      return true;
+    };
 
     while (count) {
       let c = this.getc(doubleQuotes !== "'" && !insideComment && !passNextChar);
@@ -550,27 +560,11 @@ class Tokenizer {
           readingHeredocDelim = false;
           insideHeredoc = true;
           lexFirstInd = pyLength(ret) + 1;
-        } else if (insideHeredoc) {
-          let tind = lexFirstInd;
-          while (stripDoc && at(tind) === "\t") tind++;
-          if (from(tind) === heredelim) {
-            stripDoc = insideHeredoc = false;
-            heredelim = "";
-            lexFirstInd = -1;
-          } else {
-            lexFirstInd = pyLength(ret) + 1;
-          }
+        } else if (insideHeredoc && !endHeredocAtDelimiter()) {
+          lexFirstInd = pyLength(ret) + 1;
         }
       }
-      if (insideHeredoc && c === close && count === 1) {
-        let tind = lexFirstInd;
-        while (stripDoc && at(tind) === "\t") tind++;
-        if (from(tind) === heredelim) {
-          stripDoc = insideHeredoc = false;
-          heredelim = "";
-          lexFirstInd = -1;
-        }
-      }
+      if (insideHeredoc && c === close && count === 1) endHeredocAtDelimiter();
       if (insideComment || insideHeredoc) {
         ret += c;
         if (insideComment && c === "\n") insideComment = false;

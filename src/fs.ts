@@ -238,6 +238,16 @@ export async function writeFileAtomic(
   return file.bytes;
 }
 
+/** Whether anything (a file, a folder, a link) is at `path`; false when it cannot be seen. */
+export async function exists(path: string): Promise<boolean> {
+  try {
+    await Deno.lstat(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** Whether `path` is a regular file (false when it does not exist or cannot be seen). */
 export async function isFile(path: string): Promise<boolean> {
   try {

@@ -24,6 +24,7 @@ import type { Page } from "npm:playwright-core@1.65.1";
 import { launchChromium } from "../../tests/report/_browser.ts";
 import { DEMO_IMAGE, ensureDemoImage } from "../../tests/support/demo_image.ts";
 import { stripAnsi, terminalSvg } from "./terminal_svg.ts";
+import { exists } from "../../src/fs.ts";
 
 const ROOT = new URL("../../", import.meta.url).pathname;
 const IMG = join(ROOT, "docs", "img");
@@ -160,15 +161,6 @@ function score(frame: Frame): number {
   return (frame.done >= 1 ? 100 : 0) + Math.min(frame.running, 4) * 10 + frame.actions;
 }
 const GOOD = 100 + 4 * 10 + 3;
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await Deno.stat(path);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /**
  * Waits for the live view to show finished and running instances and returns that frame (or, if

@@ -18,6 +18,7 @@ import { listLabelledContainers, removeContainerById } from "../docker/container
 import { engineInfo } from "../docker/images.ts";
 import { LABEL_RUN, ownerOf } from "../docker/labels.ts";
 import { PhaseFailedError } from "../errors.ts";
+import { exists } from "../fs.ts";
 import { definePhase, type PhaseContext, phaseSchema } from "../pipeline/phase.ts";
 import type { KubeBackend } from "../runtime/kube_backend.ts";
 import { backendKeys, phaseBackend, refineBackend } from "./_backend.ts";
@@ -212,15 +213,6 @@ async function bootSeconds(): Promise<number | undefined> {
     return value === undefined ? undefined : Number(value);
   } catch {
     return undefined;
-  }
-}
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await Deno.stat(path);
-    return true;
-  } catch {
-    return false;
   }
 }
 

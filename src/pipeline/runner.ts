@@ -13,6 +13,7 @@
 import { join } from "node:path";
 import { didYouMean } from "../did_you_mean.ts";
 import { InterruptedError, PhaseFailedError, UsageError } from "../errors.ts";
+import { exists } from "../fs.ts";
 import { changedKeys } from "./fingerprint.ts";
 import { changedInputs, digestInputs } from "./input_digest.ts";
 import { redact } from "../redact.ts";
@@ -331,13 +332,4 @@ async function moveAside(runDir: string): Promise<string | undefined> {
   for (let n = 2; await exists(target); n++) target = `${runDir}.${stamp}-${n}`;
   await Deno.rename(runDir, target);
   return target;
-}
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await Deno.lstat(path);
-    return true;
-  } catch {
-    return false;
-  }
 }

@@ -13,6 +13,7 @@ import { LABEL_INSTANCE } from "../../src/docker/labels.ts";
 import { ensureDemoImage, REPO_ROOT } from "../support/demo_image.ts";
 import { ignoreWithoutDocker, testDocker } from "../support/docker.ts";
 import { velora } from "../support/velora.ts";
+import { exists } from "../../src/fs.ts";
 
 const ignore = await ignoreWithoutDocker();
 const docker = testDocker();
@@ -30,15 +31,6 @@ function markingParser(marker: string): string {
 
 function dirOf(path: string): string {
   return path.slice(0, path.lastIndexOf("/"));
-}
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await Deno.stat(path);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 function row(id: string, parser: string): Record<string, unknown> {
