@@ -307,7 +307,7 @@ async function exitCodeOf(exec: Docker.Exec): Promise<number> {
 }
 
 /** A writable sink that keeps every chunk, decoded once at the end (no split characters). */
-class Collector extends Writable {
+export class Collector extends Writable {
   readonly #chunks: Uint8Array[] = [];
 
   override _write(chunk: Uint8Array, _encoding: string, callback: () => void): void {

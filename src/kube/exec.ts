@@ -7,7 +7,7 @@
  */
 import { Buffer } from "node:buffer";
 import { PassThrough, Writable } from "node:stream";
-import type { ExecResult } from "../docker/containers.ts";
+import { Collector, type ExecResult } from "../docker/containers.ts";
 import type { ExecStream } from "../docker/streams.ts";
 import type { k8s, Kube } from "./client.ts";
 
@@ -129,18 +129,4 @@ function startExec(
     false,
     onStatus,
   );
-}
-
-/** A writable sink that keeps every chunk, decoded once at the end. */
-class Collector extends Writable {
-  readonly #chunks: Buffer[] = [];
-
-  override _write(chunk: Buffer, _encoding: string, callback: () => void): void {
-    this.#chunks.push(Buffer.from(chunk));
-    callback();
-  }
-
-  text(): string {
-    return Buffer.concat(this.#chunks).toString("utf8");
-  }
 }

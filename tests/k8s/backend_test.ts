@@ -17,7 +17,7 @@ import {
   veloraPods,
   withNamespace,
 } from "../support/k8s.ts";
-import { readOrEmpty, spawnVelora, velora, waitFor } from "../support/velora.ts";
+import { listTree, readOrEmpty, spawnVelora, velora, waitFor } from "../support/velora.ts";
 
 const ignore = ignoreWithoutK8s() || await ignoreWithoutDocker();
 const demoRow = JSON.parse(await Deno.readTextFile(`${REPO_ROOT}data/demo/tasks.jsonl`));
@@ -39,17 +39,10 @@ async function setUp(rows: number): Promise<string> {
   return dir;
 }
 
+/** The output.jsonl under `dir`, once there is one (listTree gives [] for a missing folder). */
 async function outputFile(dir: string): Promise<string | undefined> {
-  const entries = await Array.fromAsync(Deno.readDir(dir)).catch(() => []);
-  for (const entry of entries) {
-    const path = join(dir, entry.name);
-    if (entry.isFile && entry.name === "output.jsonl") return path;
-    if (entry.isDirectory) {
-      const found = await outputFile(path);
-      if (found) return found;
-    }
-  }
-  return undefined;
+  const found = (await listTree(dir)).find((path) => path.endsWith("/output.jsonl"));
+  return found === undefined ? undefined : join(dir, found);
 }
 
 function rowsOf(text: string): Record<string, unknown>[] {
