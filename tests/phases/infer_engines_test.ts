@@ -17,6 +17,7 @@ import {
   startSecondDockerd,
 } from "../support/second_dockerd.ts";
 import { listTree, readOrEmpty, spawnVelora, waitFor } from "../support/velora.ts";
+import { demoScript, writeScriptedInfer } from "../support/scripted_infer.ts";
 
 const missing = await secondDockerdMissing();
 const ignore = await ignoreWithoutDocker() || (Deno.env.get("CI") !== "true" && !!missing);
@@ -37,36 +38,16 @@ const OUT = "run/outputs/tasks.jsonl-train/CodeActAgent/scripted_script.json_max
  */
 async function setup(second: SecondDockerd, pause?: number): Promise<string> {
   const dir = await Deno.makeTempDir({ prefix: "velora-infer-engines-" });
-  await Deno.writeTextFile(
-    join(dir, "tasks.jsonl"),
-    IDS.map((id) => JSON.stringify({ ...demoRow, instance_id: id })).join("\n") + "\n",
-  );
-  const demo = JSON.parse(await Deno.readTextFile(`${REPO_ROOT}data/demo/scripted_model.json`));
+  const demo = await demoScript();
   const wait = { tool_calls: [{ name: "execute_bash", arguments: { command: `sleep ${pause}` } }] };
-  await Deno.writeTextFile(
-    join(dir, "script.json"),
-    JSON.stringify(pause === undefined ? demo : [wait, ...demo]),
-  );
-  await Deno.writeTextFile(
-    join(dir, "config.toml"),
-    '[llm.fixture]\nmodel = "scripted:script.json"\n',
-  );
-  await Deno.writeTextFile(
-    join(dir, "p.toml"),
-    `name = "infer-engines"
-output_dir = "run"
-
-[[phases]]
-kind = "infer"
-dataset = "tasks.jsonl"
-config_file = "config.toml"
-llm_config = "llm.fixture"
-num_workers = 4
-max_iterations = 20
-retry_delay = 0
-engines = [{ url = "${dockerEndpoint()}", capacity = 2 }, { url = "${second.url}", capacity = 2 }]
-`,
-  );
+  await writeScriptedInfer(dir, {
+    name: "infer-engines",
+    rows: IDS.map((id) => ({ ...demoRow, instance_id: id })),
+    script: pause === undefined ? demo : [wait, ...demo],
+    workers: 4,
+    extra: `engines = [{ url = "${dockerEndpoint()}", capacity = 2 }, ` +
+      `{ url = "${second.url}", capacity = 2 }]`,
+  });
   return dir;
 }
 

@@ -10,6 +10,7 @@ import { DEFAULT_MEMORY_GB, DEFAULT_PIDS_LIMIT } from "../../src/docker/containe
 import { DEMO_IMAGE, ensureDemoImage, REPO_ROOT } from "../support/demo_image.ts";
 import { ignoreWithoutDocker } from "../support/docker.ts";
 import { readOrEmpty, velora } from "../support/velora.ts";
+import { writeScriptedInfer } from "../support/scripted_infer.ts";
 
 const ignore = await ignoreWithoutDocker();
 const demoRow = JSON.parse(await Deno.readTextFile(`${REPO_ROOT}data/demo/tasks.jsonl`));
@@ -31,27 +32,12 @@ async function inferWith(extra: string, port: number): Promise<{ probe: string; 
   await ensureDemoImage();
   const dir = await Deno.makeTempDir({ prefix: "velora-infer-settings-" });
   try {
-    await Deno.writeTextFile(join(dir, "tasks.jsonl"), JSON.stringify(demoRow) + "\n");
-    await Deno.writeTextFile(join(dir, "script.json"), JSON.stringify(await script(port)));
-    await Deno.writeTextFile(
-      join(dir, "config.toml"),
-      '[llm.fixture]\nmodel = "scripted:script.json"\n',
-    );
-    await Deno.writeTextFile(
-      join(dir, "p.toml"),
-      `name = "infer-settings"
-output_dir = "run"
-
-[[phases]]
-kind = "infer"
-dataset = "tasks.jsonl"
-config_file = "config.toml"
-llm_config = "llm.fixture"
-max_iterations = 20
-retry_delay = 0
-${extra}
-`,
-    );
+    await writeScriptedInfer(dir, {
+      name: "infer-settings",
+      rows: [demoRow],
+      script: await script(port),
+      extra,
+    });
     const result = await velora(["run", "p.toml"], {
       cwd: dir,
       env: { RUNTIME_CONTAINER_IMAGE: DEMO_IMAGE },

@@ -5,6 +5,7 @@ import { LABEL_RUN, labelFilter } from "../../src/docker/labels.ts";
 import { DEMO_IMAGE, ensureDemoImage, REPO_ROOT } from "../support/demo_image.ts";
 import { ignoreWithoutDocker, testDocker, uniqueRunLabel } from "../support/docker.ts";
 import { listTree, readOrEmpty, spawnVelora, velora, waitFor } from "../support/velora.ts";
+import { writeScriptedInfer } from "../support/scripted_infer.ts";
 
 const ignore = await ignoreWithoutDocker();
 const docker = testDocker();
@@ -48,34 +49,16 @@ function fixtureRows(): Record<string, unknown>[] {
   return [...velora, ...msb, ...swe];
 }
 
-async function setup(script?: unknown[]): Promise<{ dir: string; pipeline: string }> {
+async function setup(script?: unknown[]): Promise<{ dir: string }> {
   await ensureDemoImage();
   const dir = await Deno.makeTempDir({ prefix: "velora-infer-" });
-  await Deno.writeTextFile(
-    join(dir, "tasks.jsonl"),
-    fixtureRows().map((r) => JSON.stringify(r)).join("\n") + "\n",
-  );
-  const scriptFile = join(dir, "script.json");
-  await Deno.copyFile(`${REPO_ROOT}data/demo/scripted_model.json`, scriptFile);
-  if (script) await Deno.writeTextFile(scriptFile, JSON.stringify(script));
-  await Deno.writeTextFile(
-    join(dir, "config.toml"),
-    '[llm.fixture]\nmodel = "scripted:script.json"\n',
-  );
-  const pipeline = `name = "infer-fixture"
-output_dir = "run"
-
-[[phases]]
-kind = "infer"
-dataset = "tasks.jsonl"
-config_file = "config.toml"
-llm_config = "llm.fixture"
-num_workers = 4
-max_iterations = 20
-retry_delay = 0
-`;
-  await Deno.writeTextFile(join(dir, "p.toml"), pipeline);
-  return { dir, pipeline };
+  await writeScriptedInfer(dir, {
+    name: "infer-fixture",
+    rows: fixtureRows(),
+    workers: 4,
+    ...(script ? { script } : {}),
+  });
+  return { dir };
 }
 
 const ENV = { RUNTIME_CONTAINER_IMAGE: DEMO_IMAGE };
