@@ -48,6 +48,20 @@ async function fetchFromSandbox(sandbox: Sandbox, port: number): Promise<string>
   return `${bash.content}\n${python.content}`;
 }
 
+/** Runs `fn` with a run label and that run's shared namespaces, removed afterwards. */
+async function withSharedNetworks(
+  fn: (run: string, networks: SandboxNetworks) => Promise<void>,
+): Promise<void> {
+  const run = uniqueRunLabel("network");
+  const networks = new SandboxNetworks({ run });
+  try {
+    await fn(run, networks);
+  } finally {
+    await networks.close();
+    await reap(docker, run);
+  }
+}
+
 async function start(run: string, options: Partial<SandboxOptions> = {}): Promise<Sandbox> {
   return await Sandbox.start(docker, { image: BASE_IMAGE, run, ...options });
 }
@@ -77,10 +91,8 @@ Deno.test({
 Deno.test({
   name: "sandboxes sharing a run's namespace (infer) cannot reach the host's 127.0.0.1 either",
   ignore,
-  async fn() {
-    const run = uniqueRunLabel("network");
-    const networks = new SandboxNetworks({ run });
-    try {
+  fn: () =>
+    withSharedNetworks(async (run, networks) => {
       await withHostService(async (port) => {
         await using first = await start(run, { networks });
         await using second = await start(run, { networks });
@@ -93,26 +105,20 @@ Deno.test({
         const probe = await first.run(
           `python3 -c 'import urllib.request, urllib.error
 try:
-    urllib.request.urlopen(urllib.request.Request("http://127.0.0.1:${second.port}/execute_action", data=b"{}"))
+  urllib.request.urlopen(urllib.request.Request("http://127.0.0.1:${second.port}/execute_action", data=b"{}"))
 except urllib.error.HTTPError as e:
-    print("status", e.code)'`,
+  print("status", e.code)'`,
         );
         assert.match(probe.content, /status 403/);
       });
-    } finally {
-      await networks.close();
-      await reap(docker, run);
-    }
-  },
+    }),
 });
 
 Deno.test({
   name: "network none: no route out, the server still answers; host: the host's 127.0.0.1 answers",
   ignore,
-  async fn() {
-    const run = uniqueRunLabel("network");
-    const networks = new SandboxNetworks({ run });
-    try {
+  fn: () =>
+    withSharedNetworks(async (run, networks) => {
       await withHostService(async (port) => {
         for (
           const options of [{ network: "none" as NetworkMode }, {
@@ -132,20 +138,14 @@ Deno.test({
           /secret page on the host[\s\S]*secret page on the host\npython exit 0/,
         );
       });
-    } finally {
-      await networks.close();
-      await reap(docker, run);
-    }
-  },
+    }),
 });
 
 Deno.test({
   name: "a run's shared namespace goes when closed, and a new one replaces a removed holder",
   ignore,
-  async fn() {
-    const run = uniqueRunLabel("network");
-    const networks = new SandboxNetworks({ run });
-    try {
+  fn: () =>
+    withSharedNetworks(async (run, networks) => {
       const first = await start(run, { networks });
       const holder = (await first.container.inspect()).HostConfig.NetworkMode!.slice(10);
       await first.close();
@@ -158,11 +158,7 @@ Deno.test({
       await networks.close();
       const left = await docker.listContainers({ all: true, filters: { id: [again] } });
       assert.deepEqual(left, [], "close() removed the holder");
-    } finally {
-      await networks.close();
-      await reap(docker, run);
-    }
-  },
+    }),
 });
 
 Deno.test({
