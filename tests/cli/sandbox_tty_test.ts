@@ -86,12 +86,31 @@ async function waitForScreen(
   return screen;
 }
 
+/** Runs `fn` with a `velora sandbox` on a terminal; closes it and removes its containers after. */
+async function withSandboxTerminal(
+  fn: (term: TmuxTerminal, pid: number) => Promise<void>,
+): Promise<void> {
+  const { term, pid } = await startSandbox();
+  try {
+    await fn(term, pid);
+  } finally {
+    await term.close();
+    await removeContainers(await containersOf(pid));
+  }
+}
+
+/** velora ends with status 0 and takes its sandbox container with it. */
+async function exitsCleanly(term: TmuxTerminal, pid: number): Promise<void> {
+  await waitFor("velora to exit", async () => (await term.exitStatus()) !== undefined, 30_000);
+  assert.equal(await term.exitStatus(), 0, await term.screen());
+  assert.deepEqual(await containersOf(pid), [], "the sandbox container was removed");
+}
+
 Deno.test({
   name: "velora sandbox on a terminal: echoes input, ^C interrupts the command, exit removes it",
   ignore,
-  async fn() {
-    const { term, pid } = await startSandbox();
-    try {
+  fn: () =>
+    withSandboxTerminal(async (term, pid) => {
       assert.equal((await containersOf(pid)).length, 1, "one sandbox container while it runs");
 
       await term.type("export X=5 && echo $X");
@@ -123,22 +142,15 @@ Deno.test({
 
       await term.type("exit");
       await term.press("Enter");
-      await waitFor("velora to exit", async () => (await term.exitStatus()) !== undefined, 30_000);
-      assert.equal(await term.exitStatus(), 0, await term.screen());
-      assert.deepEqual(await containersOf(pid), [], "the sandbox container was removed");
-    } finally {
-      await term.close();
-      await removeContainers(await containersOf(pid));
-    }
-  },
+      await exitsCleanly(term, pid);
+    }),
 });
 
 Deno.test({
   name: "velora sandbox on a terminal: line editing, history, ^C at the prompt, ^D ends it",
   ignore,
-  async fn() {
-    const { term, pid } = await startSandbox();
-    try {
+  fn: () =>
+    withSandboxTerminal(async (term, pid) => {
       // ^A/^E, left and backspace edit the line before it runs.
       await term.type("cho one two");
       await term.press("C-a");
@@ -164,22 +176,15 @@ Deno.test({
       assert.doesNotMatch(await term.screen(), /^never$/m);
 
       await term.press("C-d");
-      await waitFor("velora to exit", async () => (await term.exitStatus()) !== undefined, 30_000);
-      assert.equal(await term.exitStatus(), 0, await term.screen());
-      assert.deepEqual(await containersOf(pid), [], "the sandbox container was removed");
-    } finally {
-      await term.close();
-      await removeContainers(await containersOf(pid));
-    }
-  },
+      await exitsCleanly(term, pid);
+    }),
 });
 
 Deno.test({
   name: "velora sandbox: closing its terminal (SIGHUP) removes the container while a command runs",
   ignore,
-  async fn() {
-    const { term, pid } = await startSandbox();
-    try {
+  fn: () =>
+    withSandboxTerminal(async (term, pid) => {
       await term.type("sleep 60");
       await term.press("Enter");
       await waitForScreen(term, "sleep to start", /^\/workspace\$ sleep 60$/m);
@@ -187,9 +192,5 @@ Deno.test({
       await term.close();
       await waitFor("velora to exit", () => !isAlive(pid), 20_000);
       assert.deepEqual(await containersOf(pid), [], "the sandbox container was removed");
-    } finally {
-      await term.close();
-      await removeContainers(await containersOf(pid));
-    }
-  },
+    }),
 });
