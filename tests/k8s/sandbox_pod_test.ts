@@ -17,6 +17,7 @@ import {
 } from "../support/k8s.ts";
 import { REPO_ROOT } from "../support/demo_image.ts";
 import { waitFor } from "../support/velora.ts";
+import { evalUntilReady } from "../support/eval_child.ts";
 
 const ignore = ignoreWithoutK8s() || await ignoreWithoutDocker();
 
@@ -98,17 +99,9 @@ Deno.test({
       console.log("ready");
       await new Promise(() => {});
     `;
-      const child = new Deno.Command(Deno.execPath(), {
-        args: ["eval", "--config", `${REPO_ROOT}deno.json`, script],
-        stdout: "piped",
-        stderr: "inherit",
-      }).spawn();
-      const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
-      assert.match((await reader.read()).value ?? "", /ready/);
-      child.kill("SIGKILL");
-      await child.status;
-      reader.releaseLock();
-      await child.stdout.cancel().catch(() => {});
+      const child = await evalUntilReady(script);
+      assert.match(child.out, /ready/);
+      await child.kill();
 
       const selector = `${LABEL_RUN}=${labelValue(run)}`;
       const phase = async () =>

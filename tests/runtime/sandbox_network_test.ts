@@ -15,6 +15,7 @@ import { LABEL_ROLE, LABEL_RUN } from "../../src/docker/labels.ts";
 import { type NetworkMode, SandboxNetworks } from "../../src/runtime/network.ts";
 import { Sandbox, type SandboxOptions } from "../../src/runtime/sandbox.ts";
 import { BASE_IMAGE, ignoreWithoutDocker, testDocker, uniqueRunLabel } from "../support/docker.ts";
+import { evalUntilReady } from "../support/eval_child.ts";
 
 const ignore = await ignoreWithoutDocker();
 const docker = testDocker();
@@ -204,18 +205,8 @@ Deno.test({
       console.log("ready");
       await new Promise(() => {});
     `;
-    const child = new Deno.Command(Deno.execPath(), {
-      args: ["eval", "--config", new URL("../../deno.json", import.meta.url).pathname, script],
-      stdout: "piped",
-      stderr: "inherit",
-    }).spawn();
-    const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
-    let out = "";
-    while (!out.includes("ready")) {
-      const { value, done } = await reader.read();
-      if (done) break;
-      out += value;
-    }
+    const child = await evalUntilReady(script);
+    const out = child.out;
     const holders = () =>
       docker.listContainers({
         all: true,
@@ -224,15 +215,14 @@ Deno.test({
     try {
       assert.equal(out.trim(), "ready");
       assert.equal((await holders()).length, 1);
-      child.kill("SIGKILL");
-      await child.status;
+      await child.kill();
       const deadline = Date.now() + 10_000;
       while ((await holders()).length > 0 && Date.now() < deadline) {
         await new Promise((resolve) => setTimeout(resolve, 100));
       }
       assert.deepEqual(await holders(), [], "the holder is gone (its relay read end-of-file)");
     } finally {
-      await reader.cancel().catch(() => {});
+      await child.kill();
       await reap(docker, run);
     }
   },

@@ -8,6 +8,7 @@ import { exitCodeOf } from "../../src/runtime/protocol.ts";
 import { Sandbox, SandboxStartError } from "../../src/runtime/sandbox.ts";
 import { BASE_IMAGE, ignoreWithoutDocker, testDocker, uniqueRunLabel } from "../support/docker.ts";
 import { sh } from "../support/sh.ts";
+import { evalUntilReady } from "../support/eval_child.ts";
 
 const ignore = await ignoreWithoutDocker();
 const docker = testDocker();
@@ -161,21 +162,9 @@ Deno.test({
       console.log("ready");
       await new Promise(() => {});
     `;
-    const child = new Deno.Command(Deno.execPath(), {
-      args: ["eval", "--config", new URL("../../deno.json", import.meta.url).pathname, script],
-      stdout: "piped",
-      stderr: "inherit",
-    }).spawn();
-    const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
-    let out = "";
-    while (!out.includes("ready")) {
-      const { value, done } = await reader.read();
-      if (done) break;
-      out += value;
-    }
-    child.kill("SIGKILL");
-    await child.status;
-    await reader.cancel();
+    const child = await evalUntilReady(script);
+    const out = child.out;
+    await child.kill();
     try {
       assert.equal(out.trim(), "ready");
       assert.equal((await containersOf(run)).length, 1, "the killed process left its sandbox");
