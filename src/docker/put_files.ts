@@ -20,14 +20,17 @@ export interface FileToPut {
 
 /** Writes files into a container (parent folders are created). */
 export async function putFiles(container: Container, files: readonly FileToPut[]): Promise<void> {
-  const tar = makeTar(files.map((f) => ({ ...f, path: f.path.replace(/^\/+/, "") })));
+  const tar = makeTar(files);
   // docker-modem sends a Buffer as the body; anything else it treats as a stream.
   await container.putArchive(Buffer.from(tar.buffer, tar.byteOffset, tar.byteLength), {
     path: "/",
   });
 }
 
-/** Builds a ustar archive (long names through a pax header). */
+/**
+ * Builds a ustar archive (long names through a pax header); absolute paths are stored relative to
+ * `/`, as an archive extracted at `/` wants them.
+ */
 export function makeTar(files: readonly FileToPut[]): Uint8Array {
   const encoder = new TextEncoder();
   const parts: Uint8Array[] = [];
@@ -40,11 +43,12 @@ export function makeTar(files: readonly FileToPut[]): Uint8Array {
   };
   for (const file of files) {
     const body = typeof file.content === "string" ? encoder.encode(file.content) : file.content;
-    if (encoder.encode(file.path).length > 99) {
-      const record = paxRecord("path", file.path);
+    const path = file.path.replace(/^\/+/, "");
+    if (encoder.encode(path).length > 99) {
+      const record = paxRecord("path", path);
       add("././@PaxHeader", "x", encoder.encode(record), 0o644);
     }
-    add(file.path.slice(0, 99), file.type ?? "0", body, file.mode ?? 0o644);
+    add(path.slice(0, 99), file.type ?? "0", body, file.mode ?? 0o644);
   }
   parts.push(new Uint8Array(1024));
   return concatBytes(parts);

@@ -157,7 +157,6 @@ export class KubeBackend implements SandboxBackend {
       ...(options.instance === undefined ? {} : { instance: options.instance }),
       ...(options.phase === undefined ? {} : { phase: options.phase }),
     };
-    if (network === "none") await this.#ensureNoNetworkPolicy();
     const pod = this.#pod(purpose, network, {
       image: this.imageName(options.image),
       command: injection.entrypoint,
@@ -172,31 +171,31 @@ export class KubeBackend implements SandboxBackend {
       limits: options,
       install: runtime,
     });
-    const name = await createPod(this.kube, pod);
-    const target = { pod: name, container: MAIN };
-    const relay = new ServerRelay(
-      (wait) => openPodStream(this.kube, target, execDialScript(port, wait)),
-      RELAY_WAIT_SECONDS,
-    );
-    const client = new RuntimeClient(relay.url, sessionKey);
+    let name: string | undefined;
+    let relay: ServerRelay | undefined;
     try {
-      await waitForPod(this.kube, name, MAIN, options.readyTimeoutMs ?? POD_START_TIMEOUT_MS);
+      name = await this.#startPod(pod, network, options.readyTimeoutMs ?? POD_START_TIMEOUT_MS);
+      const target = { pod: name, container: MAIN };
+      relay = new ServerRelay(
+        (wait) => openPodStream(this.kube, target, execDialScript(port, wait)),
+        RELAY_WAIT_SECONDS,
+      );
+      const client = new RuntimeClient(relay.url, sessionKey);
       await untilAlive(client, name, options.readyTimeoutMs ?? 120_000);
       relay.serverReady();
+      return new PodSandbox(this.kube, name, client, relay, ownerTimeout);
     } catch (error) {
-      relay.close();
-      await deletePod(this.kube, name).catch(() => {});
+      relay?.close();
+      if (name !== undefined) await deletePod(this.kube, name).catch(() => {});
       throw new SandboxStartError(
         `Sandbox pod for image "${options.image}" did not start: ${(error as Error).message}`,
         { cause: error },
       );
     }
-    return new PodSandbox(this.kube, name, client, relay, ownerTimeout);
   }
 
   async startBox(spec: BoxSpec): Promise<Box> {
     const network = refuseHost(spec.network);
-    if (network === "none") await this.#ensureNoNetworkPolicy();
     const pod = this.#pod(spec.purpose, network, {
       image: this.imageName(spec.image),
       command: ["sleep"],
@@ -204,19 +203,13 @@ export class KubeBackend implements SandboxBackend {
       env: {},
       limits: spec,
     });
-    const name = await createPod(this.kube, pod);
-    try {
-      await waitForPod(this.kube, name, MAIN, POD_START_TIMEOUT_MS);
-    } catch (error) {
-      await deletePod(this.kube, name).catch(() => {});
-      throw error;
-    }
+    const name = await this.#startPod(pod, network, POD_START_TIMEOUT_MS);
     const target = { pod: name, container: MAIN };
     return {
       id: name,
       exec: (cmd) => execInPod(this.kube, target, cmd),
       putFiles: async (files) => {
-        const tar = makeTar(files.map((f) => ({ ...f, path: f.path.replace(/^\/+/, "") })));
+        const tar = makeTar(files);
         const result = await execInPod(this.kube, target, ["tar", "-x", "-C", "/", "-f", "-"], tar);
         if (result.exitCode !== 0) {
           throw new Error(
@@ -269,6 +262,22 @@ export class KubeBackend implements SandboxBackend {
 
   close(): Promise<void> {
     return Promise.resolve();
+  }
+
+  /**
+   * Creates the pod (and, for `none`, the NetworkPolicy that isolates it) and waits until its main
+   * container runs; a pod that does not start is deleted. Its name.
+   */
+  async #startPod(pod: k8s.V1Pod, network: NetworkMode, timeoutMs: number): Promise<string> {
+    if (network === "none") await this.#ensureNoNetworkPolicy();
+    const name = await createPod(this.kube, pod);
+    try {
+      await waitForPod(this.kube, name, MAIN, timeoutMs);
+    } catch (error) {
+      await deletePod(this.kube, name).catch(() => {});
+      throw error;
+    }
+    return name;
   }
 
   #runtimeImage(): Promise<RuntimeImage> {

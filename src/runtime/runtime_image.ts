@@ -179,7 +179,7 @@ async function pushImage(
   for (const file of files) {
     const info = await Deno.stat(file.source);
     entries.push({
-      path: file.path.replace(/^\/+/, ""),
+      path: file.path,
       content: await Deno.readFile(file.source),
       mode: (info.mode ?? 0o644) & 0o777,
     });
